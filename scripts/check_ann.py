@@ -1,0 +1,40 @@
+"""Resolve hand-written ``.ann`` files and show every span in context, for annotators.
+
+Usage: python scripts/check_ann.py FILE.ann [...] [--sources DIR] [--corpus POOL.jsonl] [--quiet]
+Exit code 1 when a file has errors.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from vnpolicy_nlp.annfile import context_view, read_ann  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+parser = argparse.ArgumentParser()
+parser.add_argument("files", nargs="+", type=Path)
+parser.add_argument("--sources", type=Path, default=SHARED / "source-articles")
+parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "pool.jsonl")
+parser.add_argument("--quiet", action="store_true")
+args = parser.parse_args()
+corpus = {}
+if args.corpus.exists():
+    for line in args.corpus.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        corpus[rec["id"]] = rec
+failed = False
+for path in args.files:
+    records, errors, warnings = read_ann(path, args.sources, corpus)
+    for rec in records:
+        if not args.quiet:
+            print(f"=== {rec['id']}: {len(rec['entities'])} entities, {len(rec['relations'])} relations")
+            print(context_view(rec))
+    for w in warnings:
+        print("WARNING", w)
+    for e in errors:
+        print("ERROR", e)
+    failed |= bool(errors)
+sys.exit(1 if failed else 0)
