@@ -223,3 +223,31 @@ def read_ann(path: Path, sources_dir: Path | None = None, corpus: dict[str, dict
         errors += [f"{path}: {m}" for m in errs]
         warnings += [f"{path}: {m}" for m in warns]
     return records, errors, warnings
+
+
+def records_to_ann(records: list[dict], header: dict[str, dict[str, str]] | None = None) -> str:
+    """Write records as ``.ann`` text (the inverse of :func:`resolve`, for pre-annotations).
+
+    Args:
+        records: records with entities and relations.
+        header: per record id, the metadata lines (``corpus: p001`` or ``source``/``lines``).
+    """
+    out = []
+    for rec in records:
+        out.append(f"=== doc {rec['id']}")
+        for key, value in (header or {}).get(rec["id"], {}).items():
+            out.append(f"{key}: {value}")
+        text, cursor, ids = rec["text"], 0, {}
+        for n, ent in enumerate(sorted(rec["entities"], key=lambda e: e["start"]), start=1):
+            surface = text[ent["start"] : ent["end"]]
+            skip, pos = 0, text.find(surface, cursor)
+            while pos != ent["start"]:
+                skip += 1
+                pos = text.find(surface, pos + 1)
+            ids[ent["id"]] = f"T{n}"
+            out.append(f"T{n} {ent['label']} {surface}" + (f" @{skip}" if skip else ""))
+            cursor = ent["end"]
+        for rel in rec["relations"]:
+            out.append(f"R {rel['label']} {ids[rel['head']]} {ids[rel['tail']]}")
+        out.append("")
+    return "\n".join(out)

@@ -6,6 +6,8 @@ turns :class:`~vnpolicy_nlp.errors.VnpolicyError` into a message on stderr and a
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -24,6 +26,50 @@ def fail(message: str, code: int = 1) -> None:
 # --- predict -----------------------------------------------------------------------------
 
 
+@app.command()
+def predict(
+    paths: list[str] = typer.Argument(..., help=".txt, .html, .jsonl files, folders, globs, or - for stdin"),
+    model: str = typer.Option(None, "--model", "-m", help="model folder, or 'patterns'; default: the shipped model"),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, json, conll, label-studio or html"),
+    output: str = typer.Option(None, "--output", "-o", help="output file (default: stdout)"),
+    n_process: int = typer.Option(1, "--n-process", help="worker processes"),
+) -> None:
+    """Tag articles: entities, relations and normalised directive codes."""
+    from .clean import read_inputs
+    from .errors import VnpolicyError
+    from .output import FORMATS, format_output, write_atomic
+    from .pipeline import load, tag_inputs
+
+    if fmt not in FORMATS:
+        fail(f"Unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    try:
+        nlp = load(model)
+    except (VnpolicyError, OSError) as e:
+        fail(str(e))
+    inputs = list(read_inputs(paths))
+    n_docs = sum(not isinstance(i, Exception) for i in inputs)
+    if n_docs > 20:
+        with typer.progressbar(length=n_docs, label="Tagging", file=sys.stderr) as bar:
+            done = [0]
+
+            def step(i: int) -> None:
+                bar.update(i - done[0])
+                done[0] = i
+
+            records, docs, errors = tag_inputs(nlp, inputs, n_process=n_process, progress=step)
+    else:
+        records, docs, errors = tag_inputs(nlp, inputs, n_process=n_process)
+    for err in errors:
+        typer.echo(str(err), err=True)
+    if records:
+        try:
+            write_atomic(output, format_output(records, docs, fmt))
+        except VnpolicyError as e:
+            fail(str(e))
+    if errors:
+        raise typer.Exit(1)
+
+
 # --- studio (serve, push, pull) -------------------------------------------------------------
 
 
@@ -34,6 +80,43 @@ def fail(message: str, code: int = 1) -> None:
 
 
 # --- evaluate ------------------------------------------------------------------------------
+
+
+@app.command("evaluate")
+def evaluate(
+    model: str = typer.Option(None, "--model", help="Model folder, or 'patterns'; default: the shipped model."),
+    gold: str = typer.Option(None, "--gold", help="Gold Label Studio export (file or folder); default annotations/gold/."),
+    output_json: str = typer.Option(None, "--output-json", help="Write the full scores as JSON here."),
+    report_dir: str = typer.Option(None, "--report-dir", help="Write report.md, report.json, plots and HTML here."),
+    no_baselines: bool = typer.Option(False, "--no-baselines", help="Skip the pattern and underthesea baselines."),
+    corpus: str = typer.Option(None, "--corpus", help="Corpus JSONL to resolve gold texts referenced by id."),
+) -> None:
+    """Score a model against the gold set (strict, overlap and boundary entity F1, strict relations)."""
+    import logging
+
+    from .errors import VnpolicyError
+    from .evaluate import ENTITY_MODES, evaluate_model
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        result = evaluate_model(model, gold, output_json=output_json, report_dir=report_dir,
+                                baselines=not no_baselines, corpus=corpus)
+    except VnpolicyError as e:
+        fail(str(e))
+        return
+    typer.echo(f"gold: {result['gold']}: {result['n_docs']} docs, {result['n_entities']} entities, "
+               f"{result['n_relations']} relations; {result['skipped']['count']} invalid task(s) skipped")
+    typer.echo(f"{'system':<14}" + "".join(f"{m + ' F':>12}" for m in ENTITY_MODES) + f"{'rel F':>10}")
+    for name, s in result["systems"].items():
+        ents = s["entities"]
+        typer.echo(f"{name:<14}" + "".join(f"{ents[m]['micro']['f']:>12.3f}" for m in ENTITY_MODES)
+                   + f"{s['relations']['micro']['f']:>10.3f}")
+    for name, message in result["baseline_errors"].items():
+        typer.echo(f"baseline {name} failed: {message}", err=True)
+    if report_dir:
+        typer.echo(f"report: {report_dir}/report.md")
+    if output_json:
+        typer.echo(f"scores: {output_json}")
 
 
 if __name__ == "__main__":

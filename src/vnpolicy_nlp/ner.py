@@ -1,0 +1,78 @@
+"""Stage 3: Doc → ``doc.ents``.
+
+Two sources of entities: spaCy's trainable ``ner`` component (configured in ``configs/``),
+and the pattern tagger here, which is the bootstrapping model and the pre-annotator for
+Label Studio. The pattern component can run alone, or after a trained NER in ``fill`` mode,
+where it only adds spans in text the NER left untagged.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .patterns import find_entities, find_relations
+from .records import split_tokens_at
+from .relations import ensure_extensions
+
+PATTERN_COMPONENT = "vnpolicy_patterns"
+
+
+class PatternTagger:
+    """Tag entities (and optionally relations) with the rules of :mod:`vnpolicy_nlp.patterns`.
+
+    Args:
+        mode: ``"replace"`` sets ``doc.ents`` from the rules alone; ``"fill"`` keeps the
+            entities already on the Doc and adds rule spans that overlap none of them;
+            ``"off"`` does nothing (a trained pipeline whose dev score says rules don't help).
+        relations: also set ``doc._.relations`` from the form rules.
+        labels: the labels the rules may add (default: all).
+    """
+
+    def __init__(self, mode: str = "replace", relations: bool = True, labels: list[str] | None = None):
+        self.mode = mode
+        self.relations = relations
+        self.only_labels = set(labels) if labels else None
+        ensure_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.mode == "off":
+            return doc
+        found = [e for e in find_entities(doc.text) if self.only_labels is None or e[2] in self.only_labels]
+        kept = list(doc.ents) if self.mode == "fill" else []
+        taken = [(e.start_char, e.end_char) for e in kept]
+        new = [e for e in found if all(e[1] <= s or e[0] >= t for s, t in taken)]
+        if any(doc.char_span(s, e) is None for s, e, _ in new):
+            keep_offsets = [(e.start_char, e.end_char, e.label_) for e in kept]
+            doc = split_tokens_at(doc, {o for s, e, _ in new for o in (s, e)})
+            kept = [doc.char_span(s, e, label=lab) for s, e, lab in keep_offsets]
+        spans = kept + [doc.char_span(s, e, label=lab) for s, e, lab in new]
+        doc.ents = sorted((s for s in spans if s is not None), key=lambda s: s.start)
+        if self.relations:
+            ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            doc._.relations = [
+                {"head": ents[h][:2], "tail": ents[t][:2], "label": label, "score": 0.5}
+                for h, t, label in find_relations(doc.text, ents)
+            ]
+        return doc
+
+    def to_disk(self, path, *, exclude=tuple()):
+        """Nothing to write: the rules live in the package's lexicons; settings are in the config."""
+
+    def from_disk(self, path, *, exclude=tuple()):
+        """Nothing to read (see :meth:`to_disk`)."""
+        return self
+
+
+@Language.factory(
+    PATTERN_COMPONENT,
+    default_config={"mode": "replace", "relations": True, "labels": None},
+)
+def make_pattern_tagger(nlp: Language, name: str, mode: str, relations: bool, labels: list[str] | None):
+    """Registered factory of :class:`PatternTagger`."""
+    return PatternTagger(mode=mode, relations=relations, labels=labels)
+
+
+def entity_spans(doc: Doc) -> list[Span]:
+    """The Doc's entities (a helper kept for symmetry with relations)."""
+    return list(doc.ents)

@@ -1,0 +1,272 @@
+"""Stage 2: text → Doc, with underthesea word segmentation mapped back to the exact input.
+
+``underthesea.word_tokenize`` rewrites what it reads (NFD → NFC, ``Thuỵ`` → ``Thụy``,
+spacing) and cuts document codes into pieces. This tokenizer keeps ``doc.text == text`` for
+every input: each word underthesea returns is aligned to the input by its base letters
+(diacritics ignored), so a word's span is always a slice of the input. Codes, dates and
+abbreviations such as ``1079/QĐ-TTg``, ``14/9/2022`` and ``TT&TT`` are kept as one token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import srsly
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+TOKENIZER_NAME = "vnpolicy.UnderTheSeaTokenizer.v1"
+
+#: Spans that must be one token: document codes, dates, abbreviations with ``&``.
+#: Kept here and not in normalize.py's pattern so the tokenizer's behaviour is versioned
+#: with the tokenizer's registered name.
+PROTECTED = re.compile(
+    r"(?<![\w/])(?:"
+    r"\d+(?:/\d{4})?[/-][A-ZĐÐa-zđ][\wĐđÐ&]*(?:[-/][A-ZĐÐ][\wĐđÐ&]*)*"  # 1079/QĐ-TTg, 57-KL/TW, 22/2024/TT-BYT
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"  # 14/9/2022, 27/11
+    r"|\d{1,2}-\d{1,2}-\d{4}"  # 7-8-2023
+    r"|\d{4}\s?-\s?\d{4}"  # 2023-2028
+    r"|[A-ZĐ]+(?:&[A-ZĐ]+)+"  # TT&TT
+    r")(?![\w])"
+)
+_SENT_END = {".", "!", "?", "…", "..."}
+_OPENERS = "\"“‘'([«"
+
+
+def _base_chars(text: str) -> list[tuple[str, int]]:
+    """Base letters of ``text`` (combining marks dropped, case folded) with their offsets."""
+    out = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFD", ch):
+            if not unicodedata.combining(c):
+                out.append((c.lower(), i))
+    return out
+
+
+def align_words(text: str, words: list[str]) -> list[tuple[int, int]] | None:
+    """Find each word of ``words`` in ``text``, in order, ignoring diacritics and spacing.
+
+    Args:
+        text: the exact input.
+        words: the words a segmenter returned for it, possibly normalised.
+
+    Returns:
+        One ``(start, end)`` character span of ``text`` per word, or None where the words
+        cannot be matched to the text (the caller then falls back to a simpler split).
+    """
+    base = _base_chars(text)
+    pos, spans = 0, []
+    for word in words:
+        start = end = None
+        for c in unicodedata.normalize("NFD", word):
+            if unicodedata.combining(c) or c.isspace():
+                continue
+            while pos < len(base) and base[pos][0].isspace():
+                pos += 1
+            if pos >= len(base) or base[pos][0] != c.lower():
+                return None
+            if start is None:
+                start = base[pos][1]
+            end = base[pos][1] + 1
+            pos += 1
+        if start is None:
+            continue
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+_SIMPLE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def _simple_spans(text: str, offset: int) -> list[tuple[int, int]]:
+    return [(m.start() + offset, m.end() + offset) for m in _SIMPLE.finditer(text)]
+
+
+def _merge_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Make every protected match one token, cutting the words that cross its edges."""
+    protected = [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
+    if not protected:
+        return spans
+    out: list[tuple[int, int]] = []
+    pi = 0
+    for start, end in spans:
+        pieces = [(start, end)]
+        for ps, pe in protected:
+            if pe <= start or ps >= end:
+                continue
+            nxt = []
+            for s, e in pieces:
+                if s < ps:
+                    nxt.append((s, min(e, ps)))
+                if e > pe:
+                    nxt.append((max(s, pe), e))
+            pieces = nxt
+        out.extend(pieces)
+    out.extend(protected)
+    out = sorted(set(out))
+    # strip whitespace left at piece edges by the cuts
+    clean = []
+    for s, e in out:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            clean.append((s, e))
+    del pi
+    return clean
+
+
+class UnderTheSeaTokenizer:
+    """A spaCy tokenizer over ``underthesea.word_tokenize`` that never changes the text.
+
+    Words may contain spaces (``Thủ tướng``), as in spaCy's own Vietnamese tokenizer.
+    Sentence starts are set on the Doc. The object is serialisable with the usual
+    ``to_disk``/``from_disk``/``to_bytes``/``from_bytes``.
+    """
+
+    def __init__(self, vocab: Vocab, max_line_chars: int = 20000):
+        self.vocab = vocab
+        self.max_line_chars = max_line_chars
+        self.fallbacks = 0
+
+    def word_spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the character spans of the words of ``text`` (whitespace excluded)."""
+        from underthesea import word_tokenize
+
+        spans: list[tuple[int, int]] = []
+        for m in re.finditer(r"[^\n]+", text):
+            line, offset = m.group(), m.start()
+            if not line.strip():
+                continue
+            aligned = None
+            if len(line) <= self.max_line_chars:
+                try:
+                    words = word_tokenize(line)
+                except Exception:  # underthesea fails on some odd input; never lose the text
+                    words = None
+                if words is not None:
+                    aligned = align_words(line, words)
+            if aligned is None:
+                self.fallbacks += 1
+                spans.extend(_simple_spans(line, offset))
+            else:
+                spans.extend((s + offset, e + offset) for s, e in aligned)
+        spans = _merge_protected(text, spans)
+        return _fill_uncovered(text, spans)
+
+    def __call__(self, text: str) -> Doc:
+        spans = self.word_spans(text)
+        words, spaces = [], []
+        cursor = 0
+        for start, end in spans:
+            gap = text[cursor:start]
+            if gap:
+                if words and gap.startswith(" ") and not spaces[-1]:
+                    spaces[-1] = True
+                    gap = gap[1:]
+                if gap:
+                    words.append(gap)
+                    spaces.append(False)
+            words.append(text[start:end])
+            spaces.append(False)
+            cursor = end
+        tail = text[cursor:]
+        if tail:
+            if words and tail.startswith(" "):
+                spaces[-1] = True
+                tail = tail[1:]
+            if tail:
+                words.append(tail)
+                spaces.append(False)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        _set_sentence_starts(doc)
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        """Tokenize a stream of texts."""
+        for text in texts:
+            yield self(text)
+
+    def _cfg(self) -> dict:
+        return {"max_line_chars": self.max_line_chars, "name": TOKENIZER_NAME}
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        """Serialise the settings."""
+        return srsly.msgpack_dumps(self._cfg())
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "UnderTheSeaTokenizer":
+        """Load settings written by :meth:`to_bytes`."""
+        self.max_line_chars = srsly.msgpack_loads(data)["max_line_chars"]
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        """Write the settings to ``path`` (a folder)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self._cfg())
+
+    def from_disk(self, path, *, exclude=tuple()) -> "UnderTheSeaTokenizer":
+        """Read the settings from ``path``."""
+        cfg = srsly.read_json(Path(path) / "cfg.json")
+        self.max_line_chars = cfg["max_line_chars"]
+        return self
+
+
+def _fill_uncovered(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Add a token for any non-space character no word covers (e.g. dropped by the segmenter)."""
+    out, cursor = [], 0
+    for s, e in spans:
+        if s < cursor:  # overlapping spans cannot happen after alignment; keep order safe
+            s = cursor
+            if s >= e:
+                continue
+        if s > cursor:
+            out.extend(_simple_spans(text[cursor:s], cursor))
+        out.append((s, e))
+        cursor = e
+    out.extend(_simple_spans(text[cursor:], cursor))
+    return out
+
+
+def _set_sentence_starts(doc: Doc) -> None:
+    """Mark sentence starts: after a line break, and after . ! ? before a capital or digit."""
+    prev_end = True
+    for token in doc:
+        if token.is_space:
+            token.is_sent_start = False if not prev_end else token.i == 0
+            if "\n" in token.text:
+                prev_end = True
+            continue
+        if token.i == 0:
+            token.is_sent_start = True
+        elif prev_end:
+            first = token.text[0]
+            token.is_sent_start = first.isupper() or first.isdigit() or first in _OPENERS or "\n" in doc[token.i - 1].text_with_ws
+            if first in _OPENERS and not token.is_sent_start:
+                token.is_sent_start = False
+        else:
+            token.is_sent_start = False
+        prev_end = token.text in _SENT_END or "\n" in token.whitespace_
+    return None
+
+
+@spacy.registry.tokenizers(TOKENIZER_NAME)
+def create_tokenizer(max_line_chars: int = 20000):
+    """Registered factory: ``[nlp.tokenizer] @tokenizers = "vnpolicy.UnderTheSeaTokenizer.v1"``."""
+
+    def make(nlp: Language) -> UnderTheSeaTokenizer:
+        return UnderTheSeaTokenizer(nlp.vocab, max_line_chars=max_line_chars)
+
+    return make
+
+
+def make_nlp() -> Language:
+    """Return a blank Vietnamese pipeline that uses this tokenizer."""
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
