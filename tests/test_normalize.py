@@ -20,17 +20,49 @@ FIELDS = ("number", "year", "doc_type_code", "doc_type", "issuer_code", "issuer"
 
 # text, number, year, doc_type_code, doc_type, issuer_code, issuer, canonical_id
 PARSE_CASES = [
-    ("Quyết định số 1079/QĐ-TTg", "1079", None, "QĐ", "Quyết định", "TTg", "Thủ tướng Chính phủ",
-     "1079/QĐ-TTg"),
+    (
+        "Quyết định số 1079/QĐ-TTg",
+        "1079",
+        None,
+        "QĐ",
+        "Quyết định",
+        "TTg",
+        "Thủ tướng Chính phủ",
+        "1079/QĐ-TTg",
+    ),
     ("1079/QĐ-TTg", "1079", None, "QĐ", "Quyết định", "TTg", "Thủ tướng Chính phủ", "1079/QĐ-TTg"),
-    ("Quyết định 1079/QĐ TTg", "1079", None, "QĐ", "Quyết định", "TTg", "Thủ tướng Chính phủ",
-     "1079/QĐ-TTg"),
+    (
+        "Quyết định 1079/QĐ TTg",
+        "1079",
+        None,
+        "QĐ",
+        "Quyết định",
+        "TTg",
+        "Thủ tướng Chính phủ",
+        "1079/QĐ-TTg",
+    ),
     ("Kết luận số 57-KL/TW", "57", None, "KL", "Kết luận", "TW", "Trung ương", "57-KL/TW"),
     ("kết luận số 46-TB/TW", "46", None, "TB", "Thông báo", "TW", "Trung ương", "46-TB/TW"),
-    ("Thông tư số 22/2024/TT-BYT", "22", 2024, "TT", "Thông tư", "BYT", "Bộ Y tế",
-     "22/2024/TT-BYT"),
-    ("111-HD/BTGTW", "111", None, "HD", "Hướng dẫn", "BTGTW", "Ban Tuyên giáo Trung ương",
-     "111-HD/BTGTW"),
+    (
+        "Thông tư số 22/2024/TT-BYT",
+        "22",
+        2024,
+        "TT",
+        "Thông tư",
+        "BYT",
+        "Bộ Y tế",
+        "22/2024/TT-BYT",
+    ),
+    (
+        "111-HD/BTGTW",
+        "111",
+        None,
+        "HD",
+        "Hướng dẫn",
+        "BTGTW",
+        "Ban Tuyên giáo Trung ương",
+        "111-HD/BTGTW",
+    ),
     ("2136-QĐNS/TW", "2136", None, "QĐNS", "Quyết định", "TW", "Trung ương", "2136-QĐNS/TW"),
     ("Nghị quyết số 47/NQ-CP", "47", None, "NQ", "Nghị quyết", "CP", "Chính phủ", "47/NQ-CP"),
     ("Chỉ thị số 44-CT/TW", "44", None, "CT", "Chỉ thị", "TW", "Trung ương", "44-CT/TW"),
@@ -38,42 +70,127 @@ PARSE_CASES = [
     ("Quyết định số 5559", "5559", None, "QĐ", "Quyết định", None, None, "5559/QĐ"),
     ("Nghị quyết 68-NQ/TW", "68", None, "NQ", "Nghị quyết", "TW", "Trung ương", "68-NQ/TW"),
     ("21/KH-UBND", "21", None, "KH", "Kế hoạch", "UBND", "Ủy ban nhân dân", "21/KH-UBND"),
-    ("Nghị định 15/2020/NĐ-CP", "15", 2020, "NĐ", "Nghị định", "CP", "Chính phủ",
-     "15/2020/NĐ-CP"),
-    ("68/GP-BTTTT", "68", None, "GP", "Giấy phép", "BTTTT", "Bộ Thông tin và Truyền thông",
-     "68/GP-BTTTT"),
+    ("Nghị định 15/2020/NĐ-CP", "15", 2020, "NĐ", "Nghị định", "CP", "Chính phủ", "15/2020/NĐ-CP"),
+    (
+        "68/GP-BTTTT",
+        "68",
+        None,
+        "GP",
+        "Giấy phép",
+        "BTTTT",
+        "Bộ Thông tin và Truyền thông",
+        "68/GP-BTTTT",
+    ),
     # Ð (U+00D0) written for Đ, lower-case codes, a spaced hyphen, an en dash
-    ("Quyết định số 1079/Q\u00d0-TTg", "1079", None, "QĐ", "Quyết định", "TTg",
-     "Thủ tướng Chính phủ", "1079/QĐ-TTg"),
-    ("quyết định số 2590/qđ-bgdđt", "2590", None, "QĐ", "Quyết định", "BGDĐT",
-     "Bộ Giáo dục và Đào tạo", "2590/QĐ-BGDĐT"),
-    ("Quyết định số 1079 / QĐ - TTg", "1079", None, "QĐ", "Quyết định", "TTg",
-     "Thủ tướng Chính phủ", "1079/QĐ-TTg"),
-    ("Nghị định số 7/2009/NĐ\u2013CP", "07", 2009, "NĐ", "Nghị định", "CP", "Chính phủ",
-     "07/2009/NĐ-CP"),
+    (
+        "Quyết định số 1079/Q\u00d0-TTg",
+        "1079",
+        None,
+        "QĐ",
+        "Quyết định",
+        "TTg",
+        "Thủ tướng Chính phủ",
+        "1079/QĐ-TTg",
+    ),
+    (
+        "quyết định số 2590/qđ-bgdđt",
+        "2590",
+        None,
+        "QĐ",
+        "Quyết định",
+        "BGDĐT",
+        "Bộ Giáo dục và Đào tạo",
+        "2590/QĐ-BGDĐT",
+    ),
+    (
+        "Quyết định số 1079 / QĐ - TTg",
+        "1079",
+        None,
+        "QĐ",
+        "Quyết định",
+        "TTg",
+        "Thủ tướng Chính phủ",
+        "1079/QĐ-TTg",
+    ),
+    (
+        "Nghị định số 7/2009/NĐ\u2013CP",
+        "07",
+        2009,
+        "NĐ",
+        "Nghị định",
+        "CP",
+        "Chính phủ",
+        "07/2009/NĐ-CP",
+    ),
     # National Assembly resolutions and laws: no type code, a term after the issuer
-    ("Nghị quyết số 257/2025/QH15", "257", 2025, "NQ", "Nghị quyết", "QH15", "Quốc hội khóa XV",
-     "257/2025/QH15"),
-    ("Luật số 24/2018/QH14", "24", 2018, None, "Luật", "QH14", "Quốc hội khóa XIV",
-     "24/2018/QH14"),
+    (
+        "Nghị quyết số 257/2025/QH15",
+        "257",
+        2025,
+        "NQ",
+        "Nghị quyết",
+        "QH15",
+        "Quốc hội khóa XV",
+        "257/2025/QH15",
+    ),
+    ("Luật số 24/2018/QH14", "24", 2018, None, "Luật", "QH14", "Quốc hội khóa XIV", "24/2018/QH14"),
     # official letters: issuer and drafting unit, no type code
     ("Công văn số 4992/BYT-DP", "4992", None, "CV", "Công văn", "BYT", "Bộ Y tế", "4992/BYT-DP"),
-    ("2386/VPCP-NN", "2386", None, "CV", "Công văn", "VPCP", "Văn phòng Chính phủ",
-     "2386/VPCP-NN"),
-    ("Công văn số 1244/CVNS/BTCTW", "1244", None, "CVNS", "Công văn", "BTCTW",
-     "Ban Tổ chức Trung ương", "1244/CVNS/BTCTW"),
-    ("Văn bản số 3240-CV/VPTU", "3240", None, "CV", "Công văn", "VPTU", "Văn phòng Tỉnh ủy",
-     "3240-CV/VPTU"),
+    ("2386/VPCP-NN", "2386", None, "CV", "Công văn", "VPCP", "Văn phòng Chính phủ", "2386/VPCP-NN"),
+    (
+        "Công văn số 1244/CVNS/BTCTW",
+        "1244",
+        None,
+        "CVNS",
+        "Công văn",
+        "BTCTW",
+        "Ban Tổ chức Trung ương",
+        "1244/CVNS/BTCTW",
+    ),
+    (
+        "Văn bản số 3240-CV/VPTU",
+        "3240",
+        None,
+        "CV",
+        "Công văn",
+        "VPTU",
+        "Văn phòng Tỉnh ủy",
+        "3240-CV/VPTU",
+    ),
     # a code shared by two types: the type word picks, else the numbering style
     ("Quy định số 30-QĐ/TW", "30", None, "QĐ", "Quy định", "TW", "Trung ương", "30-QĐ/TW"),
     ("03-TT/TW", "03", None, "TT", "Thông tri", "TW", "Trung ương", "03-TT/TW"),
-    ("Kết luận thanh tra số 1203/KL-TTCP", "1203", None, "KL", "Kết luận thanh tra", "TTCP",
-     "Thanh tra Chính phủ", "1203/KL-TTCP"),
-    ("Thông tư liên tịch số 01/2015/TTLT-BNV-BTC", "01", 2015, "TTLT", "Thông tư liên tịch",
-     "BNV-BTC", "Bộ Nội vụ, Bộ Tài chính", "01/2015/TTLT-BNV-BTC"),
+    (
+        "Kết luận thanh tra số 1203/KL-TTCP",
+        "1203",
+        None,
+        "KL",
+        "Kết luận thanh tra",
+        "TTCP",
+        "Thanh tra Chính phủ",
+        "1203/KL-TTCP",
+    ),
+    (
+        "Thông tư liên tịch số 01/2015/TTLT-BNV-BTC",
+        "01",
+        2015,
+        "TTLT",
+        "Thông tư liên tịch",
+        "BNV-BTC",
+        "Bộ Nội vụ, Bộ Tài chính",
+        "01/2015/TTLT-BNV-BTC",
+    ),
     # the mention runs on into prose: the code stops where the prose starts
-    ("Quyết định số 1079/QĐ-TTg ngày 14/9/2022", "1079", None, "QĐ", "Quyết định", "TTg",
-     "Thủ tướng Chính phủ", "1079/QĐ-TTg"),
+    (
+        "Quyết định số 1079/QĐ-TTg ngày 14/9/2022",
+        "1079",
+        None,
+        "QĐ",
+        "Quyết định",
+        "TTg",
+        "Thủ tướng Chính phủ",
+        "1079/QĐ-TTg",
+    ),
     # an unknown issuer code is kept as written
     ("Quyết định số 12/QĐ-XYZQ", "12", None, "QĐ", "Quyết định", "XYZQ", None, "12/QĐ-XYZQ"),
 ]
@@ -88,8 +205,9 @@ def test_normalize_parse_directive_fields(
     result = parse_directive(text)
     assert result is not None
     got = {field: result[field] for field in FIELDS}
-    assert got == dict(zip(FIELDS, (number, year, type_code, doc_type, issuer_code, issuer,
-                                    canonical)))
+    assert got == dict(
+        zip(FIELDS, (number, year, type_code, doc_type, issuer_code, issuer, canonical))
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,14 +240,26 @@ def test_normalize_parse_directive_none_without_number_and_type(text):
 @pytest.mark.parametrize(
     "mentions,canonical",
     [
-        (["Quyết định số 1079/QĐ-TTg", "1079/QĐ-TTg", "Quyết định 1079/QĐ TTg",
-          "quyết định số 1079/Q\u00d0-TTg", "Quyết định số 1079/QĐ-TTG",
-          "Quyết định số 1079/QĐ-TTg".replace("ế", "e\u0302\u0301")], "1079/QĐ-TTg"),
+        (
+            [
+                "Quyết định số 1079/QĐ-TTg",
+                "1079/QĐ-TTg",
+                "Quyết định 1079/QĐ TTg",
+                "quyết định số 1079/Q\u00d0-TTg",
+                "Quyết định số 1079/QĐ-TTG",
+                "Quyết định số 1079/QĐ-TTg".replace("ế", "e\u0302\u0301"),
+            ],
+            "1079/QĐ-TTg",
+        ),
         (["Kết luận số 57-KL/TW", "57-KL/TW", "kết luận 57-KL/TƯ"], "57-KL/TW"),
-        (["Thông tư số 22/2024/TT-BYT", "22/2024/TT-BYT", "Thông tư 22/2024/TT-BYT"],
-         "22/2024/TT-BYT"),
-        (["Nghị định số 07/2009/NĐ-CP", "Nghị định 7/2009/NĐ-CP", "07/2009/NÐ-CP"],
-         "07/2009/NĐ-CP"),
+        (
+            ["Thông tư số 22/2024/TT-BYT", "22/2024/TT-BYT", "Thông tư 22/2024/TT-BYT"],
+            "22/2024/TT-BYT",
+        ),
+        (
+            ["Nghị định số 07/2009/NĐ-CP", "Nghị định 7/2009/NĐ-CP", "07/2009/NÐ-CP"],
+            "07/2009/NĐ-CP",
+        ),
         (["Quyết định số 5559", "quyết định 5559", "Quyết định số 5559/QĐ"], "5559/QĐ"),
         (["Quyết định 12/QĐ-BGD&ĐT", "12/QĐ-BGDĐT", "12/qđ-bgd&đt"], "12/QĐ-BGDĐT"),
     ],
@@ -139,16 +269,35 @@ def test_normalize_same_document_same_canonical_id(mentions, canonical):
 
 
 def test_normalize_different_documents_different_ids():
-    ids = {parse_directive(m)["canonical_id"] for m in
-           ["1079/QĐ-TTg", "Đề án 1079", "1079/QĐ-BTTTT", "57-KL/TW", "57/KL-TTCP"]}
+    ids = {
+        parse_directive(m)["canonical_id"]
+        for m in ["1079/QĐ-TTg", "Đề án 1079", "1079/QĐ-BTTTT", "57-KL/TW", "57/KL-TTCP"]
+    }
     assert len(ids) == 5
 
 
 POSITIVE_CODES = [
-    "1079/QĐ-TTg", "57-KL/TW", "22/2024/TT-BYT", "111-HD/BTGTW", "2136-QĐNS/TW", "47/NQ-CP",
-    "21/KH-UBND", "68-NQ/TW", "15/2020/NĐ-CP", "68/GP-BTTTT", "46-TB/TW", "44-CT/TW",
-    "1244/CVNS/BTCTW", "4992/BYT-DP", "2847/UBND-KGVX", "257/2025/QH15", "80-QĐ/ĐU",
-    "01/2015/TTLT-BNV-BTC", "1079/Q\u00d0-TTg", "12/QĐ-BGD&ĐT", "1079/QĐ",
+    "1079/QĐ-TTg",
+    "57-KL/TW",
+    "22/2024/TT-BYT",
+    "111-HD/BTGTW",
+    "2136-QĐNS/TW",
+    "47/NQ-CP",
+    "21/KH-UBND",
+    "68-NQ/TW",
+    "15/2020/NĐ-CP",
+    "68/GP-BTTTT",
+    "46-TB/TW",
+    "44-CT/TW",
+    "1244/CVNS/BTCTW",
+    "4992/BYT-DP",
+    "2847/UBND-KGVX",
+    "257/2025/QH15",
+    "80-QĐ/ĐU",
+    "01/2015/TTLT-BNV-BTC",
+    "1079/Q\u00d0-TTg",
+    "12/QĐ-BGD&ĐT",
+    "1079/QĐ",
 ]
 
 
@@ -163,10 +312,24 @@ def test_normalize_code_pattern_matches_codes(code):
 @pytest.mark.parametrize(
     "text",
     [
-        "14/9/2022", "Ngày 14/9/2022", "ngày 06/02/2018", "2023-2028", "giai đoạn 2023-2028",
-        "nhiệm kỳ 2021-2026", "tháng 3-2006", "Sáng 27/11", "12:40", "COVID-19",
-        "Ban Chỉ đạo 138/Chính phủ", "Ban Chỉ đạo 138/CP", "https://x.vn/2023807-m/562/lapg",
-        "24/7", "1/2", "F0-F1", "14/9/2022-KL/TW", "Quyết định số 5559",
+        "14/9/2022",
+        "Ngày 14/9/2022",
+        "ngày 06/02/2018",
+        "2023-2028",
+        "giai đoạn 2023-2028",
+        "nhiệm kỳ 2021-2026",
+        "tháng 3-2006",
+        "Sáng 27/11",
+        "12:40",
+        "COVID-19",
+        "Ban Chỉ đạo 138/Chính phủ",
+        "Ban Chỉ đạo 138/CP",
+        "https://x.vn/2023807-m/562/lapg",
+        "24/7",
+        "1/2",
+        "F0-F1",
+        "14/9/2022-KL/TW",
+        "Quyết định số 5559",
     ],
 )
 def test_normalize_code_pattern_rejects_non_codes(text):
@@ -179,11 +342,18 @@ def test_normalize_code_pattern_stops_before_unhyphenated_tail():
 
 
 @given(
-    st.integers(1, 31), st.integers(1, 12), st.integers(1900, 2099), st.sampled_from("/-."),
+    st.integers(1, 31),
+    st.integers(1, 12),
+    st.integers(1900, 2099),
+    st.sampled_from("/-."),
 )
 def test_normalize_code_pattern_never_matches_dates(day, month, year, sep):
-    for text in (f"{day}{sep}{month}{sep}{year}", f"{day:02d}{sep}{month:02d}{sep}{year}",
-                 f"{month}{sep}{year}", f"{year}-{year + 5}"):
+    for text in (
+        f"{day}{sep}{month}{sep}{year}",
+        f"{day:02d}{sep}{month:02d}{sep}{year}",
+        f"{month}{sep}{year}",
+        f"{year}-{year + 5}",
+    ):
         assert DIRECTIVE_CODE_PATTERN.search(text) is None
 
 
@@ -238,9 +408,16 @@ def _doc_with_ents(nlp, spans):
 def test_normalize_component_sets_ent_attrs():
     nlp = spacy.blank("xx")
     nlp.add_pipe("vnpolicy_directives")
-    doc = _doc_with_ents(nlp, [("Ngày 14/9/2022", "DATE"), ("Thủ tướng", "RANK"),
-                               ("Quyết định số 1079/QĐ-TTg", "DIRECTIVE"),
-                               ("Đề án 1079", "DIRECTIVE"), ("Kết luận số 57-KL/TW", "DIRECTIVE")])
+    doc = _doc_with_ents(
+        nlp,
+        [
+            ("Ngày 14/9/2022", "DATE"),
+            ("Thủ tướng", "RANK"),
+            ("Quyết định số 1079/QĐ-TTg", "DIRECTIVE"),
+            ("Đề án 1079", "DIRECTIVE"),
+            ("Kết luận số 57-KL/TW", "DIRECTIVE"),
+        ],
+    )
     doc = nlp(doc)
     attrs = doc._.ent_attrs
     directives = [ent for ent in doc.ents if ent.label_ == "DIRECTIVE"]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.language import Language
+
 from .errors import Errors, VnpolicyError
 from .patterns import lexicon
 
@@ -182,12 +184,10 @@ class BoilerplateFilter:
         return doc
 
 
-def _register() -> None:
-    from spacy.language import Language
-
-    if not Language.has_factory(BOILERPLATE_COMPONENT):
-        Language.factory(BOILERPLATE_COMPONENT, func=lambda nlp, name: BoilerplateFilter())
-
-
 BOILERPLATE_COMPONENT = "vnpolicy_boilerplate"
-_register()
+
+
+@Language.factory(BOILERPLATE_COMPONENT)
+def make_boilerplate_filter(nlp: Language, name: str) -> BoilerplateFilter:
+    """Registered factory of :class:`BoilerplateFilter`."""
+    return BoilerplateFilter()

@@ -79,6 +79,50 @@ def predict(
 # --- train ---------------------------------------------------------------------------------
 
 
+def _parse_overrides(items: list[str]) -> dict:
+    """``["training.max_steps=200", ...]`` → ``{"training.max_steps": 200}`` (values as JSON when possible)."""
+    import json
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--set takes KEY=VALUE, got {item!r}", 2)
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+@app.command()
+def train(
+    train_path: str = typer.Option(..., "--train", help="Label Studio export file or folder (annotations/train/)"),
+    output: str = typer.Option(..., "--output", "-o", help="model folder to write"),
+    dev_path: str = typer.Option(None, "--dev", help="dev export; default: a seeded split of --train"),
+    config: str = typer.Option(None, "--config", "-c", help="training .cfg (default: the package's default.cfg)"),
+    seed: int = typer.Option(0, "--seed", help="random seed"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus that stand-off annotations take their text from"),
+    overrides: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (repeatable)"),
+) -> None:
+    """Train the NER and relation model and write it, with metrics and a model card."""
+    from .errors import VnpolicyError
+    from .train import DEFAULT_CONFIG
+    from .train import train as train_model
+
+    try:
+        metrics = train_model(train_path, output, dev_path=dev_path, config_path=config or DEFAULT_CONFIG,
+                              seed=seed, overrides=_parse_overrides(overrides), corpus=corpus)
+    except (VnpolicyError, OSError) as e:
+        fail(str(e))
+    dev = metrics["dev"]
+    typer.echo(
+        f"Trained on {metrics['n_train_docs']} documents in {metrics['train_seconds']} s; dev entities "
+        f"F1 {dev['entities']['strict']['micro']['f']:.3f}, relations F1 {dev['relations']['micro']['f']:.3f}; "
+        f"model in {output}"
+    )
+
+
 # --- evaluate ------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ class Errors:
     E007 = "E007 Unknown output format {fmt!r}; choose one of {choices}"
 
 
+    E202 = "E202 {path}: comes from the gold set, which is never training data"
+    E203 = "E203 Not enough documents to train: {n_train} for training, {n_dev} for dev"
     E201 = "E201 {path} is not a model folder (no config.cfg); train one with 'vnpolicy train' or use --model patterns"
     # E3xx evaluation (evaluate.py)
     E301 = "E301 {path}: no gold set there; pass --gold with a Label Studio export file or folder"
@@ -26,6 +28,7 @@ class Errors:
     E303 = "E303 Cannot load model {model!r}: {reason}"
     E304 = "E304 The underthesea baseline needs underthesea: pip install 'underthesea>=9.5,<10' ({reason})"
     E305 = "E305 Leave-one-article-out needs at least two articles in the gold set, found {n}"
+    E306 = "E306 Evaluation needs {module}, which cannot be imported: {reason}"
 
 
 class Warnings:

@@ -736,8 +736,10 @@ def _load_gold(gold_path: str | Path, corpus: str | Path | None) -> tuple[list[d
     path = Path(gold_path)
     if not path.exists():
         raise VnpolicyError(Errors.E301.format(path=path))
-    from .labelstudio.convert import load_export
-
+    try:
+        from .labelstudio.convert import load_export
+    except ImportError as e:
+        raise VnpolicyError(Errors.E306.format(module="vnpolicy_nlp.labelstudio.convert", reason=e)) from e
     records, problems = load_export(path, corpus=corpus)
     return list(records), [_problem_dict(p) for p in problems]
 
@@ -746,8 +748,10 @@ def _load_model(model: Any):
     """A spaCy pipeline: ``model`` itself if it is one, else ``pipeline.load(model)``."""
     if hasattr(model, "pipe") and hasattr(model, "make_doc"):
         return model
-    from . import pipeline
-
+    try:
+        from . import pipeline
+    except ImportError as e:
+        raise VnpolicyError(Errors.E306.format(module="vnpolicy_nlp.pipeline", reason=e)) from e
     try:
         return pipeline.load(None if model is None else str(model))
     except VnpolicyError:
@@ -970,17 +974,18 @@ def _markdown(result: dict, files: dict[str, Path], report_dir: Path) -> str:
         lines.append(f"\nBaseline `{name}` failed: {msg}")
     lines += ["", f"![per-label F1]({files['f1_plot'].name})", "",
               "## Entities per label (model)", "",
-              "| label | gold | pred | strict P | strict R | strict F | overlap F | boundary F | "
-              + " | ".join(f"{n} strict F" for n in systems if n != "model") + " |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * (len(systems) - 1)]
+              "| " + " | ".join(["label", "gold", "pred", "strict P", "strict R", "strict F",
+                                 "overlap F", "boundary F"]
+                                + [f"{n} strict F" for n in systems if n != "model"]) + " |",
+              "|---|" + "---:|" * (6 + len(systems))]
     for label, v in model["entities"]["strict"]["per_label"].items():
         ov = model["entities"]["overlap"]["per_label"][label]
         bd = model["entities"]["boundary"]["per_label"].get(label)
         others = [systems[n]["entities"]["strict"]["per_label"].get(label)
                   for n in systems if n != "model"]
-        lines.append(f"| {label} | {v['n_gold']} | {v['n_pred']} | {_cell(v, 'p')} | {_cell(v, 'r')} | "
-                     f"{_cell(v)} | {_cell(ov)} | {_cell(bd)} | "
-                     + " | ".join(_cell(x) for x in others) + " |")
+        cells = [label, str(v["n_gold"]), str(v["n_pred"]), _cell(v, "p"), _cell(v, "r"),
+                 _cell(v), _cell(ov), _cell(bd)] + [_cell(x) for x in others]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Relations per type (model, strict)", "",
               "| relation | gold | pred | P | R | F |", "|---|---:|---:|---:|---:|---:|"]
     for label, v in model["relations"]["per_label"].items():

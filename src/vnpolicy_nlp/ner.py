@@ -36,6 +36,8 @@ class PatternTagger:
         ensure_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.mode != "replace" and doc.ents:
+            doc.ents = clean_spans(doc)
         if self.mode == "off":
             return doc
         found = [e for e in find_entities(doc.text) if self.only_labels is None or e[2] in self.only_labels]
@@ -73,6 +75,19 @@ def make_pattern_tagger(nlp: Language, name: str, mode: str, relations: bool, la
     return PatternTagger(mode=mode, relations=relations, labels=labels)
 
 
-def entity_spans(doc: Doc) -> list[Span]:
-    """The Doc's entities (a helper kept for symmetry with relations)."""
-    return list(doc.ents)
+_EDGE = set(" \t\n\r,.;:!?\"“”‘’'()[]-–")
+
+
+def clean_spans(doc: Doc) -> list[Span]:
+    """The Doc's entities with white space and punctuation trimmed from their edges, and
+    without those that cross a line break (a statistical NER can produce both)."""
+    out = []
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        while start < end and (doc[start].is_space or doc[start].text in _EDGE):
+            start += 1
+        while end > start and (doc[end - 1].is_space or doc[end - 1].text in _EDGE):
+            end -= 1
+        if start < end and "\n" not in doc[start:end].text:
+            out.append(Span(doc, start, end, label=ent.label_))
+    return out

@@ -36,8 +36,15 @@ _ISSUERS_FILE = "issuers.tsv"
 # Characters written in place of the ones in the lexicons: Icelandic eth for Đ/đ, and the
 # dashes that word processors substitute for a hyphen.
 _CHAR_FIXES = str.maketrans(
-    {"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2010": "-", "\u2011": "-", "\u2012": "-",
-     "\u2013": "-", "\u2212": "-"}
+    {
+        "\u00d0": "\u0110",
+        "\u00f0": "\u0111",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2212": "-",
+    }
 )
 
 
@@ -219,8 +226,15 @@ def _lookup_issuer(code: str) -> tuple[str, str] | None:
 def _roman(n: int) -> str:
     """Roman numeral of a small positive integer (a body's term: 15 → XV)."""
     out = []
-    for value, numeral in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"),
-                           (1, "I")):
+    for value, numeral in (
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         count, n = divmod(n, value)
         out.append(numeral * count)
     return "".join(out)
@@ -242,8 +256,11 @@ _YEAR = r"(?:19|20)\d{2}"
 
 
 def _build_code_pattern() -> re.Pattern[str]:
-    type_codes = sorted({r.code for rows in load_lexicons().types_by_code.values()
-                         for r in rows if r.code}, key=len, reverse=True)
+    type_codes = sorted(
+        {r.code for rows in load_lexicons().types_by_code.values() for r in rows if r.code},
+        key=len,
+        reverse=True,
+    )
     known_types = "|".join(
         "".join("[ĐÐ]" if ch == "Đ" else re.escape(ch) for ch in code) for code in type_codes
     )
@@ -321,11 +338,12 @@ def _find_type_word(prefix: str) -> tuple[str | None, DocType | None]:
     lex = load_lexicons()
     words = " ".join(_fix(prefix).split())
     # Vietnamese letters keep their length when case-folded, so offsets carry over to words.
-    best = max(lex.type_name_re.finditer(words.casefold()), key=lambda m: len(m.group()),
-               default=None)
+    best = max(
+        lex.type_name_re.finditer(words.casefold()), key=lambda m: len(m.group()), default=None
+    )
     if best is None:
         return words, None
-    return words[best.start():best.end()], lex.type_by_name[best.group()]
+    return words[best.start() : best.end()], lex.type_by_name[best.group()]
 
 
 def _pad_number(number: str) -> str:
@@ -363,7 +381,7 @@ def parse_directive(text: str) -> dict[str, Any] | None:
     if not m:
         return None
     number = _pad_number(m.group(1))
-    parts = _split_code(text[m.end():])
+    parts = _split_code(text[m.end() :])
     mention_type, word_row = _find_type_word(text[: m.start()])
     if not parts and mention_type is None:
         return None
@@ -470,8 +488,9 @@ class DirectiveNormalizer:
     state beyond its label, so it needs no serialisation of its own.
     """
 
-    def __init__(self, nlp: Language, name: str = "vnpolicy_directives", *,
-                 label: str = DIRECTIVE_LABEL) -> None:
+    def __init__(
+        self, nlp: Language, name: str = "vnpolicy_directives", *, label: str = DIRECTIVE_LABEL
+    ) -> None:
         """Create the component.
 
         Args:

@@ -88,6 +88,36 @@ def _simple_spans(text: str, offset: int) -> list[tuple[int, int]]:
     return [(m.start() + offset, m.end() + offset) for m in _SIMPLE.finditer(text)]
 
 
+def _syllable_cuts(word: str) -> list[int]:
+    """Offsets inside a segmenter word where a name boundary is plain from the letters' case.
+
+    The segmenter sometimes joins a title and a name (``Đại sứ Mai``), an acronym and a common
+    word (``HĐNQ nhiệm kỳ``) or a doubled word (``Ban Ban``); entity boundaries fall there.
+    """
+    sylls = [(m.start(), m.group()) for m in re.finditer(r"\S+", word)]
+    cuts = []
+    for (_, a), (start, b) in zip(sylls, sylls[1:]):
+        lower_then_upper = a[0].islower() and b[0].isupper()
+        acronym_then_lower = len(a) > 1 and a.isupper() and b[0].islower()
+        if lower_then_upper or acronym_then_lower or a == b:
+            cuts.append(start)
+    return cuts
+
+
+def _split_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in spans:
+        prev = s
+        for cut in _syllable_cuts(text[s:e]):
+            piece_end = s + cut
+            while piece_end > prev and text[piece_end - 1].isspace():
+                piece_end -= 1
+            out.append((prev, piece_end))
+            prev = s + cut
+        out.append((prev, e))
+    return out
+
+
 def _merge_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Make every protected match one token, cutting the words that cross its edges."""
     protected = [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
@@ -158,7 +188,7 @@ class UnderTheSeaTokenizer:
                 spans.extend(_simple_spans(line, offset))
             else:
                 spans.extend((s + offset, e + offset) for s, e in aligned)
-        spans = _merge_protected(text, spans)
+        spans = _merge_protected(text, _split_words(text, spans))
         return _fill_uncovered(text, spans)
 
     def __call__(self, text: str) -> Doc:

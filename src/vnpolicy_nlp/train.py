@@ -1,0 +1,221 @@
+"""Train the NER (spaCy) and the relation classifier (scikit-learn), and save one pipeline.
+
+One call of :func:`train` gives a folder that ``pipeline.load`` (and ``spacy.load``) reads:
+tokenizer, ``tok2vec`` + ``ner``, the pattern rules in ``fill`` mode where the dev split says
+they help, the relation classifier, and the directive normaliser. Beside the weights it writes
+the training config, ``metrics.json`` and a model card. The folder appears atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy import util
+from spacy.tokens import DocBin
+
+from .errors import Errors, VnpolicyError
+from .evaluate import score
+from .ner import PATTERN_COMPONENT
+from .records import doc_to_record, record_to_doc
+from .relations import ensure_extensions
+from .relations.component import COMPONENT as REL_COMPONENT
+from .relations.model import RelationClassifier, gold_examples
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIG = Path(__file__).parent / "configs" / "default.cfg"
+GOLD_MARKERS = ("annotations/gold", "source-articles")
+
+
+def load_annotations(path: str | Path, corpus: str | Path | None = None) -> tuple[list[dict], list]:
+    """Read training records from a Label Studio export (file or folder, plain or stand-off).
+
+    Returns:
+        ``(records, problems)``; invalid tasks are skipped and listed in ``problems``.
+    """
+    from .labelstudio.convert import load_export
+
+    return load_export(path, corpus=corpus)
+
+
+def _refuse_gold(paths: list[Path], records: list[dict]) -> None:
+    """The gold set is never training data: stop if a training input comes from it."""
+    for p in paths:
+        if any(m in p.resolve().as_posix() for m in GOLD_MARKERS):
+            raise VnpolicyError(Errors.E202.format(path=p))
+    for rec in records:
+        if (rec.get("meta") or {}).get("source_file"):
+            raise VnpolicyError(Errors.E202.format(path=rec["id"]))
+
+
+def split_by_document(records: list[dict], dev_fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """Shuffle documents with ``seed`` and hold out ``dev_fraction`` of them (at least one)."""
+    ordered = sorted(records, key=lambda r: str(r["id"]))
+    random.Random(seed).shuffle(ordered)
+    n_dev = max(1, round(len(ordered) * dev_fraction)) if len(ordered) > 1 else 0
+    return ordered[n_dev:], ordered[:n_dev]
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    util.fix_random_seed(seed)
+
+
+def _predict(nlp, records: list[dict]) -> list[dict]:
+    return [doc_to_record(doc, r["id"]) for doc, r in zip(nlp.pipe(r["text"] for r in records), records)]
+
+
+def _micro_f(result: dict, kind: str) -> float:
+    if kind == "entities":
+        return result["entities"]["strict"]["micro"]["f"]
+    return result["relations"]["micro"]["f"]
+
+
+def train(
+    train_path: str | Path,
+    output: str | Path,
+    dev_path: str | Path | None = None,
+    config_path: str | Path = DEFAULT_CONFIG,
+    seed: int = 0,
+    overrides: dict | None = None,
+    corpus: str | Path | None = None,
+    records: list[dict] | None = None,
+    dev_records: list[dict] | None = None,
+) -> dict:
+    """Train a pipeline and write it to ``output``.
+
+    Args:
+        train_path: Label Studio export(s) with the training annotations.
+        output: the model folder to write (replaced atomically if it exists).
+        dev_path: a dev export; default: a seeded split of the training documents.
+        config_path: the ``.cfg`` file with every hyperparameter.
+        seed: the random seed; the same seed gives the same metrics.
+        overrides: config overrides such as ``{"training.max_steps": 200}``.
+        corpus: the corpus file that stand-off annotations take their text from.
+        records, dev_records: records given directly instead of read from the paths.
+
+    Returns:
+        The metrics written to ``metrics.json``.
+    """
+    from spacy.cli.train import train as spacy_train
+
+    ensure_extensions()
+    started = time.time()
+    overrides = dict(overrides or {})
+    overrides.update({"system.seed": seed, "training.seed": seed})
+    cfg = util.load_config(config_path, overrides=overrides, interpolate=False)
+    vn = util.load_config(config_path, overrides=overrides, interpolate=True)["vnpolicy"]
+
+    paths = [Path(train_path)] + ([Path(dev_path)] if dev_path else [])
+    problems: list = []
+    if records is None:
+        records, problems = load_annotations(train_path, corpus)
+    if dev_records is None and dev_path:
+        dev_records, dev_problems = load_annotations(dev_path, corpus)
+        problems += dev_problems
+    _refuse_gold(paths if records is None else [p for p in paths if p.exists()], records + (dev_records or []))
+    if dev_records is None:
+        records, dev_records = split_by_document(records, vn["dev_fraction"], seed)
+    if not records or not dev_records:
+        raise VnpolicyError(Errors.E203.format(n_train=len(records), n_dev=len(dev_records or [])))
+
+    _seed_everything(seed)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        base = util.load_model_from_config(util.load_config(config_path, overrides=overrides), auto_fill=True)
+        train_docs = [record_to_doc(base, r) for r in records]
+        dev_docs = [record_to_doc(base, r) for r in dev_records]
+        for name, docs in (("train", train_docs), ("dev", dev_docs)):
+            DocBin(docs=docs).to_disk(work / f"{name}.spacy")
+        ner_dir = work / "ner"
+        spacy_train(
+            config_path,
+            output_path=ner_dir,
+            overrides={**overrides, "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")},
+        )
+        _seed_everything(seed)
+        nlp = spacy.load(ner_dir / "model-best")
+
+        # patterns: keep them only if the dev split says they help
+        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": "off", "relations": False})
+        ner_only = score(dev_records, _predict(nlp, dev_records))
+        mode = vn["patterns_mode"]
+        if mode == "auto":
+            nlp.get_pipe(PATTERN_COMPONENT).mode = "fill"
+            filled = score(dev_records, _predict(nlp, dev_records))
+            mode = "fill" if _micro_f(filled, "entities") > _micro_f(ner_only, "entities") else "off"
+        # re-added so the chosen setting is written in the saved config
+        nlp.remove_pipe(PATTERN_COMPONENT)
+        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False})
+
+        rel_cfg = vn["relations"]
+        X, y = gold_examples(train_docs, rel_cfg["max_tokens"])
+        clf = RelationClassifier(C=rel_cfg["C"], max_iter=rel_cfg["max_iter"],
+                                 class_weight=rel_cfg["class_weight"], seed=seed).fit(X, y)
+
+        def add_relations(use_rules: bool):
+            if REL_COMPONENT in nlp.pipe_names:
+                nlp.remove_pipe(REL_COMPONENT)
+            rel = nlp.add_pipe(REL_COMPONENT, config={"threshold": rel_cfg["threshold"],
+                                                      "max_tokens": rel_cfg["max_tokens"],
+                                                      "use_rules": use_rules})
+            rel.model = clf
+
+        use_rules = rel_cfg["use_rules"]
+        if use_rules == "auto":
+            add_relations(False)
+            without = score(dev_records, _predict(nlp, dev_records))
+            add_relations(True)
+            with_rules = score(dev_records, _predict(nlp, dev_records))
+            use_rules = _micro_f(with_rules, "relations") > _micro_f(without, "relations")
+        add_relations(bool(use_rules))
+        nlp.add_pipe("vnpolicy_directives")
+
+        final = score(dev_records, _predict(nlp, dev_records))
+        model_dir = work / "model"
+        nlp.meta.update({"name": "vnpolicy_default", "version": "0.1.0",
+                         "description": "NER and relations for Vietnamese policy news"})
+        nlp.to_disk(model_dir)
+        cfg.to_disk(model_dir / "training.cfg")
+        metrics = {
+            "seed": seed,
+            "n_train_docs": len(records),
+            "n_dev_docs": len(dev_records),
+            "n_train_entities": sum(len(r["entities"]) for r in records),
+            "n_train_relations": sum(len(r["relations"]) for r in records),
+            "skipped_tasks": len(problems),
+            "patterns_mode": mode,
+            "relation_rules": bool(use_rules),
+            "dev": {"ner_only_f": _micro_f(ner_only, "entities"),
+                    "entities": final["entities"], "relations": final["relations"]},
+            "train_seconds": round(time.time() - started, 1),
+        }
+        (model_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+        _replace_dir(model_dir, output)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return metrics
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst``, replacing an existing ``dst`` with no moment where neither exists
+    complete."""
+    old = None
+    if dst.exists():
+        old = dst.with_name(f".{dst.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        dst.rename(old)
+    src.rename(dst)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
