@@ -68,7 +68,7 @@ def html_to_text(html: str) -> str:
     root = lxml.html.fromstring(html)
     for bad in root.xpath("//script|//style|//noscript|//nav|//header|//footer|//form"):
         bad.drop_tree()
-    body = root.find(".//article") or root.find(".//body") or root
+    body = next((el for el in (root.find(".//article"), root.find(".//body")) if el is not None), root)
     lines = []
     for el in body.iter("h1", "h2", "h3", "h4", "p", "li", "figcaption", "blockquote", "td"):
         text = re.sub(r"\s+", " ", el.text_content()).strip()

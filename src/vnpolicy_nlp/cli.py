@@ -73,7 +73,198 @@ def predict(
 # --- studio (serve, push, pull) -------------------------------------------------------------
 
 
+class _Warnings:
+    """Collect the library's warnings inside a ``with`` block and print each once on stderr."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings(record=True)
+        self._caught = self._ctx.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._ctx.__exit__(*exc)
+        for message in dict.fromkeys(str(w.message) for w in self._caught):
+            typer.echo(message, err=True)
+
+
+@studio_app.command("serve")
+def studio_serve(
+    workspace: str = typer.Option(None, "--workspace", "-w", help="data folder; default <repo>/workspace/label-studio"),
+    port: int = typer.Option(8080, "--port", help="port to listen on"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    timeout: float = typer.Option(300, "--timeout", help="seconds to wait for the server to answer"),
+) -> None:
+    """Start Label Studio (SQLite, admin user, legacy API token) and keep it running until Ctrl-C."""
+    from .errors import VnpolicyError
+    from .labelstudio.paths import default_workspace
+    from .labelstudio.server import serve
+
+    typer.echo("Starting Label Studio (the first start of a workspace takes about a minute)...", err=True)
+    try:
+        server = serve(workspace or default_workspace(), host=host, port=port, timeout=timeout)
+    except VnpolicyError as e:
+        fail(str(e))
+    typer.echo(f"Label Studio is running at {server.url}\n"
+               f"  login:    {server.username} / {server.password}\n"
+               f"  token:    {server.token}\n"
+               f"  saved in: {server.workspace / 'credentials.json'} (push and pull read it)\n"
+               f"  log:      {server.log_path}\n"
+               f"Press Ctrl-C to stop.")
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    # also when started in the background (SIGINT ignored) or closed with the terminal or kill
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
+    try:
+        code = server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+        typer.echo("Stopped.", err=True)
+        return
+    fail(f"Label Studio exited with code {code}; see {server.log_path}")
+
+
+@studio_app.command("push")
+def studio_push(
+    paths: list[str] = typer.Argument(..., help=".txt, .html or .jsonl files or folders (records or corpus lines)"),
+    project: str = typer.Option(..., "--project", "-p", help="project title (created if missing)"),
+    url: str = typer.Option(None, "--url", help="server URL; default VNPOLICY_LS_URL or the served workspace's"),
+    token: str = typer.Option(None, "--token", help="legacy API token; default VNPOLICY_LS_TOKEN / LABEL_STUDIO_API_KEY"),
+    model: str = typer.Option(None, "--model", "-m", help="model folder for pre-annotation; default the shipped model"),
+    preannotate: bool = typer.Option(True, "--preannotate/--no-preannotate", help="tag documents without entities"),
+    split_paragraphs: bool = typer.Option(True, "--split-paragraphs/--no-split", help="split long documents by paragraph"),
+    max_chars: int = typer.Option(2000, "--max-chars", help="split documents longer than this"),
+    as_annotations: bool = typer.Option(False, "--as-annotations", help="import entities as annotations, not predictions"),
+    skip_existing: bool = typer.Option(True, "--skip-existing/--allow-duplicates", help="skip documents already there"),
+) -> None:
+    """Send documents to a Label Studio project, pre-annotated (entities, relations, scores)."""
+    from .errors import VnpolicyError
+    from .labelstudio.sync import push
+
+    try:
+        with _Warnings():
+            result = push(paths, project, url=url, token=token, model=model, pre_annotate=preannotate,
+                          split_paragraphs=split_paragraphs, max_chars=max_chars, as_annotations=as_annotations,
+                          skip_existing=skip_existing)
+    except VnpolicyError as e:
+        fail(str(e))
+    for err in result.errors:
+        typer.echo(err, err=True)
+    typer.echo(f"{len(result.task_ids)} task(s) from {result.documents} document(s) imported into "
+               f"{result.project.title!r} (id {result.project.id}) at {result.url}; "
+               f"{result.preannotated} with predictions, {result.skipped_existing} already there")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@studio_app.command("pull")
+def studio_pull(
+    project: str = typer.Option(..., "--project", "-p", help="project title"),
+    output: str = typer.Option(..., "--output", "-o", help="JSONL file, or a folder (file named after the project)"),
+    url: str = typer.Option(None, "--url", help="server URL; default VNPOLICY_LS_URL or the served workspace's"),
+    token: str = typer.Option(None, "--token", help="legacy API token; default VNPOLICY_LS_TOKEN / LABEL_STUDIO_API_KEY"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus JSONL of outside texts; default ../shared/corpus/pool.jsonl"),
+    raw: str = typer.Option(None, "--raw", help="also save the export as downloaded to this file"),
+) -> None:
+    """Export a project's annotations as records (texts from the corpus are stored stand-off)."""
+    from .errors import VnpolicyError
+    from .labelstudio.sync import pull
+
+    try:
+        with _Warnings():
+            result = pull(project, output, url=url, token=token, corpus=corpus, raw=raw)
+    except VnpolicyError as e:
+        fail(str(e))
+    for problem in result.problems:
+        typer.echo(problem.message, err=True)
+    skipped = f"; {len(result.problems)} problem(s) above, those tasks left out" if result.problems else ""
+    typer.echo(f"{result.records} document(s) ({result.standoff} stand-off) from {result.tasks} annotated task(s) "
+               f"of {result.project.title!r} written to {result.path}{skipped}")
+
+
 # --- data (validate, convert, agree) -------------------------------------------------------
+
+
+@data_app.command("validate")
+def data_validate(
+    path: str = typer.Argument(..., help="Label Studio export, records or stand-off JSON/JSONL file, or a folder"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus JSONL for stand-off records"),
+    predictions: bool = typer.Option(False, "--predictions", help="check the tasks' predictions, not annotations"),
+) -> None:
+    """List every problem (with its task id) that would keep a task out of training; exit 1 if any."""
+    from .errors import VnpolicyError
+    from .labelstudio.convert import load_export
+
+    try:
+        records, problems = load_export(path, corpus=corpus, source="predictions" if predictions else "annotations")
+    except VnpolicyError as e:
+        fail(str(e))
+    for problem in problems:
+        typer.echo(problem.message)
+    typer.echo(f"{len(records)} document(s) valid, {len(problems)} problem(s)", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@data_app.command("convert")
+def data_convert(
+    path: str = typer.Argument(..., help="Label Studio export, records or stand-off JSON/JSONL file, or a folder"),
+    to: str = typer.Option(..., "--to", help="docbin, datasets, conll or jsonl"),
+    output: str = typer.Option(..., "--output", "-o", help="file (docbin, conll, jsonl) or folder (datasets)"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus JSONL for stand-off records"),
+    dev_fraction: float = typer.Option(None, "--dev-fraction",
+                                       help="share of documents held out as dev: datasets 0.2 by default; "
+                                            "docbin then writes a folder with train.spacy and dev.spacy"),
+    seed: int = typer.Option(0, "--seed", help="seed of the train/dev split by document"),
+) -> None:
+    """Convert annotations to a spaCy DocBin, a HuggingFace DatasetDict, CoNLL or records JSONL."""
+    from .corpus import FORMATS, convert
+    from .errors import Errors, VnpolicyError
+    from .labelstudio.convert import load_export
+
+    if to not in FORMATS:
+        fail(Errors.E007.format(fmt=to, choices=", ".join(FORMATS)), 2)
+    try:
+        records, problems = load_export(path, corpus=corpus)
+        for problem in problems:
+            typer.echo(problem.message, err=True)
+        if not records:
+            raise VnpolicyError(Errors.E134.format(path=path))
+        split = (0.2 if to == "datasets" else 0.0) if dev_fraction is None else dev_fraction
+        split = split if to in ("datasets", "docbin") else 0.0
+        written = convert(records, to, output, dev_fraction=split, seed=seed)
+    except VnpolicyError as e:
+        fail(str(e))
+    skipped = f" ({len(problems)} problem(s) above, those tasks left out)" if problems else ""
+    typer.echo(f"{len(records)} document(s) written to {', '.join(map(str, written))}{skipped}")
+
+
+@data_app.command("agree")
+def data_agree(
+    a: str = typer.Argument(..., help="annotator A's export (the reference)"),
+    b: str = typer.Argument(..., help="annotator B's export of the same documents"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus JSONL for stand-off records"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Span (strict, partial) and relation agreement of B against A, per label and micro."""
+    import json
+
+    from .errors import VnpolicyError
+    from .labelstudio.agree import agree, format_agreement
+
+    try:
+        report, problems = agree(a, b, corpus=corpus)
+    except VnpolicyError as e:
+        fail(str(e))
+    for problem in problems:
+        typer.echo(problem.message, err=True)
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_agreement(report))
 
 
 # --- train ---------------------------------------------------------------------------------

@@ -147,39 +147,41 @@ def train(
         _seed_everything(seed)
         nlp = spacy.load(ner_dir / "model-best")
 
-        # patterns: keep them only if the dev split says they help
+        # patterns: keep them only for the labels where the dev split says they help
         nlp.add_pipe(PATTERN_COMPONENT, config={"mode": "off", "relations": False})
         ner_only = score(dev_records, _predict(nlp, dev_records))
-        mode = vn["patterns_mode"]
+        mode, fill_labels = vn["patterns_mode"], None
         if mode == "auto":
-            nlp.get_pipe(PATTERN_COMPONENT).mode = "fill"
-            filled = score(dev_records, _predict(nlp, dev_records))
-            mode = "fill" if _micro_f(filled, "entities") > _micro_f(ner_only, "entities") else "off"
+            mode, fill_labels = _choose_fill_labels(nlp, dev_records, _micro_f(ner_only, "entities"))
         # re-added so the chosen setting is written in the saved config
         nlp.remove_pipe(PATTERN_COMPONENT)
-        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False})
+        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False, "labels": fill_labels})
 
         rel_cfg = vn["relations"]
         X, y = gold_examples(train_docs, rel_cfg["max_tokens"])
         clf = RelationClassifier(C=rel_cfg["C"], max_iter=rel_cfg["max_iter"],
                                  class_weight=rel_cfg["class_weight"], seed=seed).fit(X, y)
 
-        def add_relations(use_rules: bool):
+        def add_relations(use_rules: bool, threshold: float):
             if REL_COMPONENT in nlp.pipe_names:
                 nlp.remove_pipe(REL_COMPONENT)
-            rel = nlp.add_pipe(REL_COMPONENT, config={"threshold": rel_cfg["threshold"],
+            rel = nlp.add_pipe(REL_COMPONENT, config={"threshold": threshold,
                                                       "max_tokens": rel_cfg["max_tokens"],
                                                       "use_rules": use_rules})
             rel.model = clf
 
-        use_rules = rel_cfg["use_rules"]
-        if use_rules == "auto":
-            add_relations(False)
-            without = score(dev_records, _predict(nlp, dev_records))
-            add_relations(True)
-            with_rules = score(dev_records, _predict(nlp, dev_records))
-            use_rules = _micro_f(with_rules, "relations") > _micro_f(without, "relations")
-        add_relations(bool(use_rules))
+        # rules beside the classifier, and the probability threshold: chosen on the dev split
+        best = None
+        rule_options = (False, True) if rel_cfg["use_rules"] == "auto" else (bool(rel_cfg["use_rules"]),)
+        thresholds = rel_cfg["thresholds"] if rel_cfg["threshold"] == "auto" else [rel_cfg["threshold"]]
+        for use_rules in rule_options:
+            for threshold in thresholds:
+                add_relations(use_rules, threshold)
+                f = _micro_f(score(dev_records, _predict(nlp, dev_records)), "relations")
+                if best is None or f > best[0]:
+                    best = (f, use_rules, threshold)
+        _, use_rules, threshold = best
+        add_relations(use_rules, threshold)
         nlp.add_pipe("vnpolicy_directives")
 
         final = score(dev_records, _predict(nlp, dev_records))
@@ -196,16 +198,97 @@ def train(
             "n_train_relations": sum(len(r["relations"]) for r in records),
             "skipped_tasks": len(problems),
             "patterns_mode": mode,
+            "pattern_labels": fill_labels,
             "relation_rules": bool(use_rules),
+            "relation_threshold": threshold,
             "dev": {"ner_only_f": _micro_f(ner_only, "entities"),
                     "entities": final["entities"], "relations": final["relations"]},
             "train_seconds": round(time.time() - started, 1),
         }
         (model_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_model_card(model_dir, metrics)
         _replace_dir(model_dir, output)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return metrics
+
+
+def _table(per_label: dict) -> list[str]:
+    rows = ["| label | P | R | F1 | gold |", "|---|---:|---:|---:|---:|"]
+    for label, v in per_label.items():
+        rows.append(f"| {label} | {v['p']:.3f} | {v['r']:.3f} | {v['f']:.3f} | {v.get('n_gold', '')} |")
+    return rows
+
+
+def write_model_card(model_dir: Path, metrics: dict) -> None:
+    """Write ``README.md`` beside the weights: data, metrics per label, intended use, limits.
+
+    Sections filled in later by scripts (gold-set evaluation, benchmarks) are read from
+    ``metrics.json`` keys ``gold`` and ``benchmarks`` when present.
+    """
+    dev = metrics["dev"]
+    lines = [
+        "# vnpolicy default model",
+        "",
+        "Named entities (OFFICIAL, RANK, AGENCY, DIRECTIVE, EVENT, LOCATION, DATE) and their",
+        "relations in Vietnamese policy and government news, as defined by annotation spec v1.1.",
+        "",
+        "## Pipeline",
+        "underthesea word segmentation mapped back to the exact input → spaCy tok2vec + NER →",
+        f"pattern rules (mode `{metrics['patterns_mode']}` for {metrics.get('pattern_labels') or 'no'} labels, chosen on the dev split) → scikit-learn",
+        f"relation classifier over candidate pairs (form rules added: {metrics['relation_rules']}) →",
+        "directive code normaliser.",
+        "",
+        "## Data",
+        f"- Trained on {metrics['n_train_docs']} hand-corrected documents ({metrics['n_train_entities']} entities,",
+        f"  {metrics['n_train_relations']} relations) of the policy-news pool, annotations in `annotations/train/`",
+        "  (stand-off; texts are resolved from the pool file).",
+        f"- Dev: {metrics['n_dev_docs']} documents held out from the same annotations (split by document, seed {metrics['seed']}).",
+        "- The gold set (`annotations/gold/`, the five source articles) is never used for training.",
+        "",
+        "## Dev metrics (strict)",
+        f"Entities micro F1 {dev['entities']['strict']['micro']['f']:.3f}; relations micro F1 {dev['relations']['micro']['f']:.3f}.",
+        "",
+        *_table(dev["entities"]["strict"]["per_label"]),
+        "",
+    ]
+    if "gold" in metrics:
+        gold = metrics["gold"]
+        lines += ["## Gold-set metrics (strict)",
+                  f"Entities micro F1 {gold['entities']['strict']['micro']['f']:.3f}; relations micro F1 {gold['relations']['micro']['f']:.3f}.", "",
+                  *_table(gold["entities"]["strict"]["per_label"]), ""]
+    if "benchmarks" in metrics:
+        lines += ["## Cost (this 2-core CPU machine)", *[f"- {k}: {v}" for k, v in metrics["benchmarks"].items()], ""]
+    lines += [
+        "## Intended use",
+        "Tagging Vietnamese policy, government, party and diplomatic news; pre-annotation for Label",
+        "Studio. Output offsets are code-point offsets into the exact input text.",
+        "",
+        "## Known limits",
+        "- Trained on about a hundred short news excerpts: rare labels (DIRECTIVE, EVENT) and long",
+        "  agency or event names are the weakest; other genres (legal texts, social media) are untested.",
+        "- Entity boundaries that fall inside an underthesea word can only be found where the",
+        "  tokenizer's case rules split that word.",
+        "- Relations are only predicted within one sentence, between label pairs the spec allows.",
+        "",
+    ]
+    (Path(model_dir) / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _choose_fill_labels(nlp, dev_records: list[dict], base_f: float) -> tuple[str, list[str] | None]:
+    """Greedily pick the labels for which pattern spans, added where the NER found nothing,
+    raise strict micro F1 on the dev split. Returns ``("off", None)`` when none does."""
+    from .schema import ENTITY_LABELS
+
+    pipe = nlp.get_pipe(PATTERN_COMPONENT)
+    pipe.mode, chosen, best = "fill", [], base_f
+    for label in ENTITY_LABELS:
+        pipe.only_labels = set(chosen + [label])
+        f = _micro_f(score(dev_records, _predict(nlp, dev_records)), "entities")
+        if f > best:
+            chosen, best = chosen + [label], f
+    pipe.mode, pipe.only_labels = "off", None
+    return ("fill", chosen) if chosen else ("off", None)
 
 
 def _replace_dir(src: Path, dst: Path) -> None:

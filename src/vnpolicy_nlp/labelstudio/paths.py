@@ -1,0 +1,26 @@
+"""Default locations: the repository root, the shared corpus beside it, the studio workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def repo_root() -> Path:
+    """Return the repository root: the nearest parent of this package, else of the working
+    directory, that holds ``pyproject.toml`` and ``src/vnpolicy_nlp``; else the working directory."""
+    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+        for parent in (start, *start.parents):
+            if (parent / "pyproject.toml").is_file() and (parent / "src" / "vnpolicy_nlp").is_dir():
+                return parent
+    return Path.cwd()
+
+
+def default_corpus_path() -> Path:
+    """Return the unlabeled pool that stand-off records take their text from:
+    ``../shared/corpus/pool.jsonl`` relative to the repository root."""
+    return repo_root().parent / "shared" / "corpus" / "pool.jsonl"
+
+
+def default_workspace() -> Path:
+    """Return the default Label Studio workspace, ``<repo>/workspace/label-studio`` (git-ignored)."""
+    return repo_root() / "workspace" / "label-studio"

@@ -1,0 +1,78 @@
+import pytest
+
+from vnpolicy_nlp.ner import PatternTagger, clean_spans
+from vnpolicy_nlp.patterns import find_entities, find_relations
+from vnpolicy_nlp.pipeline import load
+from vnpolicy_nlp.tokenizer import make_nlp
+
+
+def _ents(text):
+    return [(text[s:e], label) for s, e, label in find_entities(text)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Ngày 14/9/2022, Thủ tướng Chính phủ đã ký Quyết định số 1079/QĐ-TTg.",
+         [("Ngày 14/9/2022", "DATE"), ("Thủ tướng", "RANK"), ("Chính phủ", "AGENCY"), ("Quyết định số 1079/QĐ-TTg", "DIRECTIVE")]),
+        ("Thứ trưởng Lê Văn Nam thăm tỉnh Quảng Nam.",
+         [("Thứ trưởng", "RANK"), ("Lê Văn Nam", "OFFICIAL"), ("tỉnh Quảng Nam", "LOCATION")]),
+        ("Bộ trưởng Bộ Y tế dự hội nghị.", [("Bộ trưởng", "RANK"), ("Bộ Y tế", "AGENCY")]),
+        ("kết luận số 46-TB/TW", [("kết luận số 46-TB/TW", "DIRECTIVE")]),
+    ],
+)
+def test_ner_patterns_find_entities(text, expected):
+    assert _ents(text) == expected
+
+
+def test_ner_patterns_never_cross_a_line_break():
+    text = "Bộ Ngoại giao\nÔng Trần Văn An phát biểu"
+    assert all("\n" not in text[s:e] for s, e, _ in find_entities(text))
+
+
+def test_ner_patterns_lower_case_bare_event_is_not_tagged():
+    assert _ents("Tại hội nghị, các đại biểu thảo luận.") == []
+
+
+def test_ner_pattern_relations_follow_form():
+    text = "Ngày 14/9/2022, Thủ tướng Chính phủ đã ký Quyết định số 1079/QĐ-TTg của Thủ tướng Chính phủ ngày 14/9/2022."
+    ents = find_entities(text)
+    rels = {(text[ents[h][0]:ents[h][1]], label, text[ents[t][0]:ents[t][1]]) for h, t, label in find_relations(text, ents)}
+    assert ("Thủ tướng", "POSITION_IN", "Chính phủ") in rels
+    assert ("Quyết định số 1079/QĐ-TTg", "ISSUED_BY", "Thủ tướng") in rels
+    assert ("Quyết định số 1079/QĐ-TTg", "ISSUED_ON", "ngày 14/9/2022") in rels
+
+
+def test_ner_pattern_has_rank_name_after_title():
+    text = "Thứ trưởng Nguyễn Văn Bình phát biểu."
+    ents = find_entities(text)
+    assert [(label) for _, _, label in ents] == ["RANK", "OFFICIAL"]
+    assert find_relations(text, ents) == [(1, 0, "HAS_RANK")]
+
+
+def test_ner_fill_mode_keeps_existing_entities():
+    nlp = make_nlp()
+    doc = nlp("Thứ trưởng Nguyễn Văn Bình thăm Hà Nội.")
+    doc.ents = [doc.char_span(0, 10, label="AGENCY")]  # a (wrong) model entity stays
+    doc = PatternTagger(mode="fill", relations=False)(doc)
+    labels = {(e.text, e.label_) for e in doc.ents}
+    assert ("Thứ trưởng", "AGENCY") in labels
+    assert ("Nguyễn Văn Bình", "OFFICIAL") in labels and ("Hà Nội", "LOCATION") in labels
+
+
+def test_ner_clean_spans_trims_edges_and_drops_line_breaks():
+    nlp = make_nlp()
+    doc = nlp("“Hội nghị Diên Hồng”, và\nBộ Y tế")
+    doc.ents = [doc.char_span(0, 21, label="EVENT", alignment_mode="expand"), doc.char_span(22, 32, label="AGENCY", alignment_mode="expand")]
+    cleaned = [(s.text, s.label_) for s in clean_spans(doc)]
+    assert cleaned == [("Hội nghị Diên Hồng", "EVENT")]
+
+
+def test_ner_patterns_pipeline_offsets_are_exact():
+    nlp = load("patterns")
+    text = "Sáng 27/11, Thủ tướng Phạm Minh Chính dự Hội nghị Thượng đỉnh tại Hà Nội."
+    doc = nlp(text)
+    assert doc.text == text
+    for ent in doc.ents:
+        assert text[ent.start_char:ent.end_char] == ent.text
+    assert ("Phạm Minh Chính", "OFFICIAL") in {(e.text, e.label_) for e in doc.ents}
