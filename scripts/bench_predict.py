@@ -51,7 +51,7 @@ def _chunked(fn, texts, n_process, *extra):
         fn(texts, *extra)
         return
     chunks = [texts[i::n_process] for i in range(n_process)]
-    with mp.get_context("fork").Pool(n_process) as pool:
+    with mp.get_context("spawn").Pool(n_process) as pool:
         pool.starmap(fn, [(c, *extra) for c in chunks])
 
 

@@ -80,3 +80,12 @@ def test_cli_predict_no_output_file_when_every_input_fails(tmp_path):
 def test_cli_predict_unknown_format():
     result = run("predict", str(SAMPLE), "--format", "xml")
     assert result.returncode == 2 and "xml" in result.stderr
+
+
+def test_cli_predict_two_processes_gives_the_same_output(tmp_path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    one = run("predict", str(tmp_path), "--model", "patterns")
+    two = run("predict", str(tmp_path), "--model", "patterns", "--n-process", "2")
+    assert two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout and '"canonical_id"' in two.stdout

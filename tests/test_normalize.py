@@ -7,6 +7,7 @@ import spacy
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vnpolicy_nlp.relations import ent_key
 from vnpolicy_nlp.normalize import (
     DIRECTIVE_CODE_PATTERN,
     doc_type_code,
@@ -421,8 +422,8 @@ def test_normalize_component_sets_ent_attrs():
     doc = nlp(doc)
     attrs = doc._.ent_attrs
     directives = [ent for ent in doc.ents if ent.label_ == "DIRECTIVE"]
-    assert set(attrs) == {(ent.start_char, ent.end_char) for ent in directives}
-    by_text = {TEXT[s:e]: fields for (s, e), fields in attrs.items()}
+    assert set(attrs) == {ent_key(ent.start_char, ent.end_char) for ent in directives}
+    by_text = {TEXT[ent.start_char:ent.end_char]: attrs[ent_key(ent.start_char, ent.end_char)] for ent in directives}
     assert by_text["Quyết định số 1079/QĐ-TTg"]["canonical_id"] == "1079/QĐ-TTg"
     assert by_text["Quyết định số 1079/QĐ-TTg"]["issuer"] == "Thủ tướng Chính phủ"
     assert by_text["Đề án 1079"]["canonical_id"] == "1079/ĐA"
@@ -433,7 +434,7 @@ def test_normalize_component_merges_existing_attrs_and_honours_label():
     nlp = spacy.blank("xx")
     nlp.add_pipe("vnpolicy_directives", config={"label": "DOC"})
     doc = _doc_with_ents(nlp, [("Quyết định số 1079/QĐ-TTg", "DOC"), ("Đề án 1079", "DIRECTIVE")])
-    key = (doc.ents[0].start_char, doc.ents[0].end_char)
+    key = ent_key(doc.ents[0].start_char, doc.ents[0].end_char)
     doc._.ent_attrs = {key: {"note": "kept"}}
     doc = nlp(doc)
     assert doc._.ent_attrs[key]["note"] == "kept"

@@ -79,8 +79,10 @@ def restore_doc(doc: Doc) -> Doc:
     ensure_extensions()
     stored = doc.user_data.get(USER_DATA_KEY) or {}
     doc._.doc_id = stored.get("id")
-    doc._.relations = [{"head": (hs, he), "tail": (ts, te), "label": label, **({} if score is None else {"score": score})}
-                       for hs, he, ts, te, label, score in stored.get("relations", [])]
+    doc._.relations = [
+        {"head": (hs, he), "tail": (ts, te), "label": label, **({} if score is None else {"score": score})}
+        for hs, he, ts, te, label, score in stored.get("relations", [])
+    ]
     return doc
 
 

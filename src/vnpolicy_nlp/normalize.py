@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import Errors, VnpolicyError
-from .relations import ensure_extensions
+from .relations import ensure_extensions, ent_key
 
 DIRECTIVE_LABEL = "DIRECTIVE"
 
@@ -482,7 +482,7 @@ def _respell(parts: list[tuple[str, str]], type_index: int | None) -> list[tuple
 class DirectiveNormalizer:
     """Pipeline component storing :func:`parse_directive` fields of DIRECTIVE entities.
 
-    For each entity with the configured label, ``doc._.ent_attrs[(ent.start_char,
+    For each entity with the configured label, ``doc._.ent_attrs[ent_key(ent.start_char,
     ent.end_char)]`` receives the parsed fields (merged into fields already there).
     Entities whose text cannot be parsed are left without fields. The component holds no
     state beyond its label, so it needs no serialisation of its own.
@@ -521,7 +521,7 @@ class DirectiveNormalizer:
             fields = parse_directive(ent.text)
             if fields is None:
                 continue
-            key = (ent.start_char, ent.end_char)
+            key = ent_key(ent.start_char, ent.end_char)
             attrs[key] = {**attrs.get(key, {}), **fields}
         return doc
 

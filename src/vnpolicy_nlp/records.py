@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .relations import ensure_extensions
+from .relations import ensure_extensions, ent_key
 
 
 def doc_to_record(doc: Doc, doc_id: str | None = None) -> dict:
@@ -31,8 +31,8 @@ def doc_to_record(doc: Doc, doc_id: str | None = None) -> dict:
         key = (ent.start_char, ent.end_char)
         item = {"id": f"T{i}", "start": ent.start_char, "end": ent.end_char,
                 "label": ent.label_, "text": ent.text}
-        if key in attrs:
-            item["attrs"] = attrs[key]
+        if ent_key(*key) in attrs:
+            item["attrs"] = attrs[ent_key(*key)]
         entities.append(item)
         ids[key] = item["id"]
     relations = []

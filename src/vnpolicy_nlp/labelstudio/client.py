@@ -75,7 +75,8 @@ def api_errors(url: str, action: str):
     try:
         yield
     except httpx.TransportError as e:
-        raise VnpolicyError(Errors.E120.format(url=url, reason=e.__class__.__name__ + (f": {e}" if str(e) else ""))) from e
+        reason = e.__class__.__name__ + (f": {e}" if str(e) else "")
+        raise VnpolicyError(Errors.E120.format(url=url, reason=reason)) from e
     except ApiError as e:
         if e.status_code in (401, 403):
             raise VnpolicyError(Errors.E121.format(url=url, status=e.status_code)) from e

@@ -210,7 +210,10 @@ def serve(
     creds, token_source = _credentials(workspace, username, password, token)
     if not _port_free(host, port):
         raise VnpolicyError(Errors.E127.format(host=host, port=port))
-    _save_credentials(workspace, {**creds, "url": f"http://{host}:{port}"})
+    url = f"http://{host}:{port}"
+    if not load_credentials(workspace):
+        # before the first start, so a token Label Studio is about to adopt is never lost
+        _save_credentials(workspace, {**creds, "url": url})
     data_dir = workspace / "data"
     env = {k: v for k, v in os.environ.items() if k not in _CLEARED_ENV}
     env.update({
@@ -227,7 +230,6 @@ def serve(
     })
     cmd = [str(executable), "start", "--no-browser", "--internal-host", host, "--port", str(port),
            "--data-dir", str(data_dir), "--log-level", "WARNING"]
-    url = f"http://{host}:{port}"
     log_path = workspace / "label-studio.log"
     with open(log_path, "ab") as log:
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
@@ -247,4 +249,5 @@ def serve(
     if _get(f"{url}/api/current-user/whoami", creds["token"]) != 200:
         server.stop()
         raise VnpolicyError(Errors.E128.format(workspace=workspace, source=token_source))
+    _save_credentials(workspace, {**creds, "url": url})
     return server

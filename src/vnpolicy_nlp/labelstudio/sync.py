@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Errors, VnpolicyError, Warnings
+from ..errors import VnpolicyError, Warnings
 from .client import Connection, Project, connect, create_or_update_project, env_token, env_url, export_annotations, \
     find_project, import_tasks, task_keys
 from .convert import DEFAULT_MAX_CHARS, corpus_fields, default_model_version, load_corpus, records_to_jsonl, \

@@ -90,7 +90,8 @@ def span_offsets(text: str, start: int, end: int, span_text: str | None) -> tupl
     return None
 
 
-def check_spans(where: str, task_id: object, text: str, spans: list[dict], relations: list[dict]) -> list[Problem]:
+def check_spans(where: str, task_id: object, text: str, spans: list[dict], relations: list[dict],
+                from_label_studio: bool = False) -> list[Problem]:
     """Check spans and relations that are already in record form against the text and the schema.
 
     Args:
@@ -99,6 +100,7 @@ def check_spans(where: str, task_id: object, text: str, spans: list[dict], relat
         text: the document text.
         spans: ``{"id", "start", "end", "label", "text"}`` dicts; ``text`` may be None.
         relations: ``{"head", "tail", "label"}`` dicts naming span ids.
+        from_label_studio: the offsets may be UTF-16 units (see :func:`span_offsets`).
 
     Returns:
         Problems: out of range (E102), text mismatch (E103), overlap (E104), unknown label
@@ -109,6 +111,7 @@ def check_spans(where: str, task_id: object, text: str, spans: list[dict], relat
     add = problems.append
     labels: dict[str, str] = {}
     placed: list[tuple[int, int, str]] = []
+    limit = len(text.encode("utf-16-le")) // 2 if from_label_studio else len(text)
     for span in spans:
         region, start, end, label = span["id"], span["start"], span["end"], span["label"]
         if region in labels:
@@ -117,7 +120,7 @@ def check_spans(where: str, task_id: object, text: str, spans: list[dict], relat
         if label not in ENTITY_LABELS:
             add(_problem(task_id, Errors.E105.format(where=where, region=region, label=label,
                                                      choices=", ".join(ENTITY_LABELS))))
-        if not (0 <= start < end <= len(text)):
+        if not (0 <= start < end <= limit):
             add(_problem(task_id, Errors.E102.format(where=where, region=region, start=start, end=end,
                                                      length=len(text))))
             continue
@@ -150,14 +153,15 @@ def check_spans(where: str, task_id: object, text: str, spans: list[dict], relat
         if missing or label not in ALLOWED_PAIRS:
             continue
         pair = (labels[head], labels[tail])
-        if pair not in ALLOWED_PAIRS[label]:
+        if pair not in ALLOWED_PAIRS[label] and set(pair) <= set(ENTITY_LABELS):
             allowed = ", ".join(f"{h} -> {t}" for h, t in sorted(ALLOWED_PAIRS[label]))
             add(_problem(task_id, Errors.E108.format(where=where, label=label, head_label=pair[0],
                                                      tail_label=pair[1], head=head, tail=tail, allowed=allowed)))
     return problems
 
 
-def choose_annotation(task: dict, source: str = "annotations", index: int | None = None) -> tuple[dict | None, list[Problem]]:
+def choose_annotation(task: dict, source: str = "annotations",
+                      index: int | None = None) -> tuple[dict | None, list[Problem]]:
     """Pick the one annotation (or prediction) of a task that conversion reads.
 
     Args:
@@ -191,7 +195,8 @@ def choose_annotation(task: dict, source: str = "annotations", index: int | None
     return live[0], []
 
 
-def parse_result(task: dict, annotation: dict, index: int | None = None) -> tuple[list[dict], list[dict], list[Problem]]:
+def parse_result(task: dict, annotation: dict,
+                 index: int | None = None) -> tuple[list[dict], list[dict], list[Problem]]:
     """Read an annotation's ``result`` into spans and relations, checking its structure.
 
     Returns:
@@ -233,8 +238,8 @@ def parse_result(task: dict, annotation: dict, index: int | None = None) -> tupl
             if bad or not isinstance(value["labels"], list) or not isinstance(value["text"], str):
                 field = bad[0] if bad else "labels" if not isinstance(value["labels"], list) else "text"
                 expected = {"labels": "a list", "text": "a string"}.get(field, "an integer")
-                problems.append(_problem(task_id, Errors.E132.format(where=where, field=f"value.{field} of span {region}",
-                                                                     value=value[field], expected=expected)))
+                problems.append(_problem(task_id, Errors.E132.format(
+                    where=where, field=f"value.{field} of span {region}", value=value[field], expected=expected)))
                 continue
             if len(value["labels"]) != 1:
                 problems.append(_problem(task_id, Errors.E112.format(where=where, region=region,
@@ -295,7 +300,7 @@ def validate_task(task: object, source: str = "annotations", index: int | None =
     if annotation is None:
         return problems
     spans, relations, problems = parse_result(task, annotation, index)
-    return problems + check_spans(where, task_id, data["text"], spans, relations)
+    return problems + check_spans(where, task_id, data["text"], spans, relations, from_label_studio=True)
 
 
 def validate_tasks(tasks: Iterable[object], source: str = "annotations") -> list[Problem]:
@@ -319,7 +324,8 @@ def validate_record(record: object, index: int | None = None) -> list[Problem]:
     spans = []
     for n, ent in enumerate(record["entities"]):
         if not isinstance(ent, dict) or any(k not in ent for k in ("id", "start", "end", "label")):
-            problems.append(_problem(rec_id, Errors.E101.format(where=where, key=f"id/start/end/label of entities[{n}]")))
+            problems.append(_problem(rec_id, Errors.E101.format(where=where,
+                                                                key=f"id/start/end/label of entities[{n}]")))
         elif not (_is_int(ent["start"]) and _is_int(ent["end"])):
             problems.append(_problem(rec_id, Errors.E132.format(where=where, field=f"start/end of {ent['id']}",
                                                                 value=(ent["start"], ent["end"]), expected="integers")))

@@ -17,8 +17,14 @@ def ensure_extensions() -> None:
     if not Doc.has_extension("doc_id"):
         Doc.set_extension("doc_id", default=None)
     if not Doc.has_extension("ent_attrs"):
-        # normalised directive fields keyed by (start, end) of the entity
+        # normalised directive fields keyed by ent_key(start, end) of the entity
         Doc.set_extension("ent_attrs", default=None)
+
+
+def ent_key(start: int, end: int) -> str:
+    """The key of an entity in ``doc._.ent_attrs``: ``"start:end"`` (a string, so that Docs
+    survive msgpack serialisation, e.g. across ``nlp.pipe(n_process=2)``)."""
+    return f"{start}:{end}"
 
 
 ensure_extensions()

@@ -1,0 +1,83 @@
+"""``vnpolicy data validate|convert|agree`` and the studio commands' offline behaviour."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from vnpolicy_nlp import corpus
+from vnpolicy_nlp.cli import app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture()
+def blank_tokenizer(monkeypatch):
+    monkeypatch.setattr(corpus, "default_nlp", lambda: spacy.blank("xx"))
+
+
+def test_cli_data_validate_clean_export(runner):
+    result = runner.invoke(app, ["data", "validate", str(DATA / "ls_export.json")])
+    assert result.exit_code == 0, result.output
+    assert "2 document(s) valid, 0 problem(s)" in result.output
+
+
+def test_cli_data_validate_lists_every_problem_with_task_id(runner, tmp_path):
+    export = json.loads((DATA / "ls_export.json").read_text(encoding="utf-8"))
+    bad = copy.deepcopy(export)
+    bad[0]["annotations"][0]["result"][0]["value"]["text"] = "Thủ tướng Chính phủ"
+    bad[1]["annotations"][0]["was_cancelled"] = True
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["data", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "E103 task 11 (doc vn-001, offset 0): span kX1aPq" in result.output
+    assert "E109 task 12 (doc vn-002, offset 0)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_data_validate_missing_path(runner, tmp_path):
+    result = runner.invoke(app, ["data", "validate", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1 and result.output.startswith("E005")
+
+
+def test_cli_data_convert_each_format(runner, tmp_path, blank_tokenizer):
+    export = str(DATA / "ls_export.json")
+    for fmt, out in [("jsonl", "r.jsonl"), ("conll", "r.conll"), ("docbin", "r.spacy"), ("datasets", "ds")]:
+        result = runner.invoke(app, ["data", "convert", export, "--to", fmt, "--output", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / out).exists()
+    assert (tmp_path / "ds" / "dataset_dict.json").is_file()
+    records = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["vn-001", "vn-002"]
+    result = runner.invoke(app, ["data", "convert", export, "--to", "xml", "--output", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "E007" in result.output
+
+
+def test_cli_data_agree_prints_tables(runner):
+    result = runner.invoke(app, ["data", "agree", str(DATA / "agree_a.json"), str(DATA / "agree_b.json")])
+    assert result.exit_code == 0, result.output
+    assert "spans (partial)" in result.output
+    as_json = runner.invoke(app, ["data", "agree", str(DATA / "agree_a.json"), str(DATA / "agree_b.json"), "--json"])
+    assert json.loads(as_json.output)["relations"]["micro"]["tp"] == 3
+
+
+def test_cli_studio_push_without_token_says_where_to_get_one(runner, tmp_path, monkeypatch):
+    for name in ("VNPOLICY_LS_TOKEN", "LABEL_STUDIO_API_KEY", "VNPOLICY_LS_URL", "LABEL_STUDIO_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("vnpolicy_nlp.labelstudio.sync.default_workspace", lambda: tmp_path)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Bộ trưởng Bộ Ngoại giao dự Hội nghị.", encoding="utf-8")
+    result = runner.invoke(app, ["studio", "push", str(doc), "--project", "p", "--no-preannotate"])
+    assert result.exit_code == 1
+    assert result.output.startswith("E123") and "VNPOLICY_LS_TOKEN" in result.output

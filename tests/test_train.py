@@ -1,0 +1,70 @@
+"""End to end: train a few steps from a Label Studio export, save, load, predict (slow)."""
+
+import json
+
+import pytest
+
+from vnpolicy_nlp.errors import VnpolicyError
+from vnpolicy_nlp.labelstudio.convert import records_to_tasks
+from vnpolicy_nlp.pipeline import load
+from vnpolicy_nlp.train import train
+
+SENTENCES = [
+    ("Thứ trưởng Nguyễn Văn An làm việc với Bộ Y tế.", [("Thứ trưởng", "RANK"), ("Nguyễn Văn An", "OFFICIAL"), ("Bộ Y tế", "AGENCY")], [(1, 0, "HAS_RANK")]),
+    ("Ngày 3/6/2020, Thủ tướng ký Quyết định số 749/QĐ-TTg.", [("Ngày 3/6/2020", "DATE"), ("Thủ tướng", "RANK"), ("Quyết định số 749/QĐ-TTg", "DIRECTIVE")], [(2, 1, "ISSUED_BY")]),
+    ("Bộ trưởng Trần Thị Bình thăm tỉnh Nghệ An.", [("Bộ trưởng", "RANK"), ("Trần Thị Bình", "OFFICIAL"), ("tỉnh Nghệ An", "LOCATION")], [(1, 0, "HAS_RANK")]),
+    ("Hội nghị Diên Hồng khai mạc tại Hà Nội.", [("Hội nghị Diên Hồng", "EVENT"), ("Hà Nội", "LOCATION")], [(0, 1, "HELD_IN")]),
+    ("Phó Chủ tịch Lê Văn Cường dự Hội nghị Thượng đỉnh.", [("Phó Chủ tịch", "RANK"), ("Lê Văn Cường", "OFFICIAL"), ("Hội nghị Thượng đỉnh", "EVENT")], [(1, 0, "HAS_RANK"), (1, 2, "PARTICIPATES_IN")]),
+    ("Giám đốc Phạm Minh Đức làm việc tại Sở Tài chính.", [("Giám đốc", "RANK"), ("Phạm Minh Đức", "OFFICIAL"), ("Sở Tài chính", "AGENCY")], [(1, 0, "HAS_RANK")]),
+]
+
+
+def _record(i, text, ents, rels):
+    entities, pos = [], 0
+    for n, (surface, label) in enumerate(ents, start=1):
+        start = text.index(surface, pos)
+        entities.append({"id": f"T{n}", "start": start, "end": start + len(surface), "label": label, "text": surface})
+        pos = start + len(surface)
+    relations = [{"head": f"T{h + 1}", "tail": f"T{t + 1}", "label": label} for h, t, label in rels]
+    return {"id": f"d{i}", "text": text, "entities": entities, "relations": relations}
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    records = [_record(i, *s) for i, s in enumerate(SENTENCES * 2)]
+    path = tmp_path_factory.mktemp("train") / "export.json"
+    path.write_text(json.dumps(records_to_tasks(records), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+FAST = {"training.max_steps": 30, "training.eval_frequency": 10, "vnpolicy.dev_fraction": 0.34}
+
+
+@pytest.mark.slow
+def test_train_saves_a_model_that_loads_and_predicts(export, tmp_path):
+    out = tmp_path / "model"
+    metrics = train(export, out, seed=1, overrides=FAST)
+    for name in ("config.cfg", "metrics.json", "README.md", "training.cfg"):
+        assert (out / name).exists()
+    assert json.loads((out / "metrics.json").read_text())["n_train_docs"] == metrics["n_train_docs"] > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    nlp = load(out)
+    doc = nlp("Thứ trưởng Nguyễn Văn An làm việc với Bộ Y tế.")
+    assert doc.text == "Thứ trưởng Nguyễn Văn An làm việc với Bộ Y tế."
+    assert isinstance(doc._.relations, list)
+    assert nlp.pipe_names[-1] == "vnpolicy_directives"
+
+
+@pytest.mark.slow
+def test_train_same_seed_same_metrics(export, tmp_path):
+    a = train(export, tmp_path / "a", seed=3, overrides=FAST)
+    b = train(export, tmp_path / "b", seed=3, overrides=FAST)
+    assert a["dev"] == b["dev"]
+
+
+def test_train_refuses_the_gold_set(tmp_path):
+    gold = tmp_path / "annotations" / "gold"
+    gold.mkdir(parents=True)
+    (gold / "x.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(VnpolicyError, match="E202"):
+        train(gold / "x.json", tmp_path / "m")
