@@ -58,6 +58,9 @@ def align_words(text: str, words: list[str]) -> list[tuple[int, int]] | None:
         One ``(start, end)`` character span of ``text`` per word, or None where the words
         cannot be matched to the text (the caller then falls back to a simpler split).
     """
+    fast = _align_exact(text, words)
+    if fast is not None:
+        return fast
     base = _base_chars(text)
     pos, spans = 0, []
     for word in words:
@@ -78,6 +81,19 @@ def align_words(text: str, words: list[str]) -> list[tuple[int, int]] | None:
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
         spans.append((start, end))
+    return spans
+
+
+def _align_exact(text: str, words: list[str]) -> list[tuple[int, int]] | None:
+    """The common case: every word is found verbatim, only white space between them."""
+    pos, spans, n = 0, [], len(text)
+    for word in words:
+        while pos < n and text[pos].isspace():
+            pos += 1
+        if not text.startswith(word, pos):
+            return None
+        spans.append((pos, pos + len(word)))
+        pos += len(word)
     return spans
 
 
@@ -215,9 +231,7 @@ class UnderTheSeaTokenizer:
             if tail:
                 words.append(tail)
                 spaces.append(False)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        _set_sentence_starts(doc)
-        return doc
+        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=sentence_starts(words, spaces))
 
     def pipe(self, texts, batch_size: int = 1000):
         """Tokenize a stream of texts."""
@@ -265,26 +279,20 @@ def _fill_uncovered(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
     return out
 
 
-def _set_sentence_starts(doc: Doc) -> None:
-    """Mark sentence starts: after a line break, and after . ! ? before a capital or digit."""
-    prev_end = True
-    for token in doc:
-        if token.is_space:
-            token.is_sent_start = False if not prev_end else token.i == 0
-            if "\n" in token.text:
-                prev_end = True
+def sentence_starts(words: list[str], spaces: list[bool]) -> list[bool]:
+    """Sentence starts: the first word, a word after a line break, and a word after . ! ? …
+    that begins with a capital, a digit or an opening quote. White-space tokens never start one.
+    """
+    starts, after_end, after_break = [], True, True
+    for word in words:
+        if word.isspace():
+            starts.append(not starts)
+            after_break = after_break or "\n" in word
             continue
-        if token.i == 0:
-            token.is_sent_start = True
-        elif prev_end:
-            first = token.text[0]
-            token.is_sent_start = first.isupper() or first.isdigit() or first in _OPENERS or "\n" in doc[token.i - 1].text_with_ws
-            if first in _OPENERS and not token.is_sent_start:
-                token.is_sent_start = False
-        else:
-            token.is_sent_start = False
-        prev_end = token.text in _SENT_END or "\n" in token.whitespace_
-    return None
+        first = word[0]
+        starts.append(after_break or (after_end and (first.isupper() or first.isdigit() or first in _OPENERS)))
+        after_end, after_break = word in _SENT_END, False
+    return starts
 
 
 @spacy.registry.tokenizers(TOKENIZER_NAME)

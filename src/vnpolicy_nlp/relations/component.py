@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import joblib
+from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,9 +37,19 @@ class RelationExtractor:
         ensure_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
-        rels = []
-        if self.model is not None:
-            rels = self.model.predict(doc, self.threshold, self.max_tokens)
+        rels = self.model.predict(doc, self.threshold, self.max_tokens) if self.model is not None else []
+        return self._finish(doc, rels)
+
+    def pipe(self, stream, batch_size: int = 64):
+        """Process Docs in batches: one classifier call per batch."""
+        for batch in util.minibatch(stream, size=batch_size):
+            if self.model is None:
+                yield from (self._finish(doc, []) for doc in batch)
+                continue
+            for doc, rels in zip(batch, self.model.predict_batch(batch, self.threshold, self.max_tokens)):
+                yield self._finish(doc, rels)
+
+    def _finish(self, doc: Doc, rels: list[dict]) -> Doc:
         if self.model is None or self.use_rules:
             ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
             seen = {(r["head"], r["tail"]) for r in rels}
