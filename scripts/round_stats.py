@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from vnpolicy_nlp.annfile import read_ann
+from vnpolicy_nlp.labelstudio.convert import records_to_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,6 +66,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--suggestions-dir", type=Path,
+                        help="also store each round's suggestions here, stand-off (no text)")
     args = parser.parse_args()
     corpus = {}
     for line in args.corpus.read_text(encoding="utf-8").splitlines():
@@ -82,6 +85,11 @@ def main() -> int:
                 return 1
             final += recs
         result[folder.name] = compare(suggested, final)
+        if args.suggestions_dir:
+            args.suggestions_dir.mkdir(parents=True, exist_ok=True)
+            for rec in suggested:
+                rec.setdefault("meta", {}).update(corpus_id=rec["id"], source_url=corpus[rec["id"]].get("source_url", ""))
+            (args.suggestions_dir / f"{folder.name}.jsonl").write_text(records_to_jsonl(suggested), encoding="utf-8")
     rows = ["| round | docs | suggested | accepted | corrected | rejected | added | final | rel. suggested | rel. accepted | rel. rejected | rel. added | rel. final |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in result.items():

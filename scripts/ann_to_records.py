@@ -1,0 +1,45 @@
+"""Write the records of hand-corrected ``.ann`` files as JSONL, ready for `vnpolicy studio push`.
+
+Usage: python scripts/ann_to_records.py FILE.ann [...] --output RECORDS.jsonl
+       [--corpus ../shared/corpus/pool.jsonl] [--sources ../shared/source-articles]
+Pool texts are third-party news: write the output outside the repository's tracked files
+(e.g. corpus/, which git ignores); the pull from Label Studio stores them stand-off.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vnpolicy_nlp.annfile import read_ann
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
+    parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "source-articles")
+    args = parser.parse_args()
+    corpus = {}
+    for line in args.corpus.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        corpus[rec["id"]] = rec
+    records, errors = [], []
+    for path in args.files:
+        recs, errs, _ = read_ann(path, args.sources, corpus)
+        records += recs
+        errors += errs
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    print(f"wrote {len(records)} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
