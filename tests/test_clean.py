@@ -51,3 +51,13 @@ def test_clean_boilerplate_regions_cover_menus_images_and_related_news():
     text = "Bộ Y tế họp.\n2023807-m004.jpg\nXem chi tiết icon\nNội dung.\nTin bài liên quan\nBộ Tài chính họp."
     found = [text[s:e] for s, e in boilerplate_regions(text)]
     assert found == ["2023807-m004.jpg", "Xem chi tiết icon", "Tin bài liên quan\nBộ Tài chính họp."]
+
+
+def test_clean_doubled_headlines_are_boilerplate_only_as_a_list():
+    head_a = "Bộ Y tế tổng kết công tác năm 2024 tại Hà Nội"
+    head_b = "Tỉnh Nghệ An triển khai nhiệm vụ năm 2025 mới"
+    listed = f"Nội dung.\n{head_a} {head_a}\n{head_b} {head_b}\nNội dung."
+    assert len(boilerplate_regions(listed)) == 2
+    snippet = f"{head_a} {head_a}\nSáng 3/1, Bộ Y tế họp tổng kết."
+    assert boilerplate_regions(snippet) == []
+

@@ -76,3 +76,10 @@ def test_ner_patterns_pipeline_offsets_are_exact():
     for ent in doc.ents:
         assert text[ent.start_char:ent.end_char] == ent.text
     assert ("Phạm Minh Chính", "OFFICIAL") in {(e.text, e.label_) for e in doc.ents}
+
+
+def test_ner_not_entities_and_abbreviations():
+    doc = make_nlp()("Tuy nhiên, Tổ chức Cứu trợ Trẻ em (SC) cho biết SC sẽ hỗ trợ.")
+    doc.ents = [doc.char_span(0, 9, label="LOCATION"), doc.char_span(11, 33, label="AGENCY")]
+    doc = PatternTagger(mode="off")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Tổ chức Cứu trợ Trẻ em", "AGENCY"), ("SC", "AGENCY"), ("SC", "AGENCY")]

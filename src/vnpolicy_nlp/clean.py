@@ -144,24 +144,31 @@ def read_inputs(paths: list[str]) -> Iterator[InputDoc | VnpolicyError]:
 
 
 @lru_cache(maxsize=1)
-def _boilerplate_patterns() -> tuple[list[re.Pattern], list[re.Pattern]]:
+def _boilerplate_patterns() -> tuple[list[re.Pattern], list[re.Pattern], list[re.Pattern]]:
     lines = [re.compile(p) for p in lexicon("boilerplate")]
     sections = [re.compile(p) for p in lexicon("boilerplate_sections")]
-    return lines, sections
+    lists = [re.compile(p) for p in lexicon("boilerplate_lists")]
+    return lines, sections, lists
 
 
 def boilerplate_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of ``text`` that are web-page boilerplate, never to be tagged."""
-    line_pats, section_pats = _boilerplate_patterns()
-    regions = []
-    for m in re.finditer(r"[^\n]+", text):
+    line_pats, section_pats, list_pats = _boilerplate_patterns()
+    regions, listed = [], []
+    lines = [m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    for i, m in enumerate(lines):
         line = m.group().strip()
         if any(p.search(line) for p in section_pats):
             regions.append((m.start(), len(text)))
             break
         if any(p.search(line) for p in line_pats):
             regions.append((m.start(), m.end()))
-    return regions
+        elif any(p.search(line) for p in list_pats):
+            listed.append(i)
+    # list lines count only in runs of two or more consecutive non-empty lines
+    run = set(listed)
+    regions += [(lines[i].start(), lines[i].end()) for i in listed if i - 1 in run or i + 1 in run]
+    return sorted(regions)
 
 
 class BoilerplateFilter:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .patterns import find_entities, find_relations
+from functools import lru_cache
+
+from .patterns import find_abbreviations, find_entities, find_relations, lexicon
 from .records import split_tokens_at
 from .relations import ensure_extensions
 
@@ -38,6 +40,7 @@ class PatternTagger:
     def __call__(self, doc: Doc) -> Doc:
         if self.mode != "replace" and doc.ents:
             doc.ents = clean_spans(doc)
+            doc = _add_abbreviations(doc)
         if self.mode == "off":
             return doc
         found = [e for e in find_entities(doc.text) if self.only_labels is None or e[2] in self.only_labels]
@@ -75,12 +78,33 @@ def make_pattern_tagger(nlp: Language, name: str, mode: str, relations: bool, la
     return PatternTagger(mode=mode, relations=relations, labels=labels)
 
 
+@lru_cache(maxsize=1)
+def _not_entities() -> frozenset[str]:
+    return frozenset(lexicon("not_entities"))
+
+
+def _add_abbreviations(doc: Doc) -> Doc:
+    """Tag abbreviations an entity defines, ``Tổ chức Cứu trợ Trẻ em (SC)``: the bracketed
+    acronym, and its other mentions in the document, get the entity's label."""
+    ents = list(doc.ents)
+    found = find_abbreviations(doc.text, [(e.start_char, e.end_char, e.label_) for e in ents])
+    if not found:
+        return doc
+    if any(doc.char_span(s, e) is None for s, e, _ in found):
+        keep = [(e.start_char, e.end_char, e.label_) for e in ents]
+        doc = split_tokens_at(doc, {o for s, e, _ in found for o in (s, e)})
+        ents = [doc.char_span(s, e, label=lab) for s, e, lab in keep]
+    doc.ents = sorted(ents + [doc.char_span(s, e, label=lab) for s, e, lab in found], key=lambda s: s.start)
+    return doc
+
+
 _EDGE = set(" \t\n\r,.;:!?\"“”‘’'()[]-–")
 
 
 def clean_spans(doc: Doc) -> list[Span]:
-    """The Doc's entities with white space and punctuation trimmed from their edges, and
-    without those that cross a line break (a statistical NER can produce both)."""
+    """The Doc's entities with white space and punctuation trimmed from their edges, without
+    those that cross a line break (a statistical NER can produce both) and without those that
+    are only a word of ``lexicons/not_entities.txt``."""
     out = []
     for ent in doc.ents:
         start, end = ent.start, ent.end
@@ -88,6 +112,6 @@ def clean_spans(doc: Doc) -> list[Span]:
             start += 1
         while end > start and (doc[end - 1].is_space or doc[end - 1].text in _EDGE):
             end -= 1
-        if start < end and "\n" not in doc[start:end].text:
+        if start < end and "\n" not in doc[start:end].text and doc[start:end].text not in _not_entities():
             out.append(Span(doc, start, end, label=ent.label_))
     return out

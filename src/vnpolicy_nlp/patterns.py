@@ -71,7 +71,7 @@ def compiled() -> dict[str, re.Pattern]:
     surnames = _alt(lexicon("surnames"))
     not_person = rf"(?!(?:{surnames})\s+{CAP})"
     word = rf"{not_person}{CAP}(?:\s+{LOW}(?=\s|[,.;:)”\"]|$))?"  # a capitalised syllable and its compound's tail
-    name_tail = rf"(?:\s+(?:{word}|[{_UPPER}&\-]+|\d+)(?:\s*-\s*{CAP})?|\s+(?:{conn})(?=\s+{CAP}))*"
+    name_tail = rf"(?:\s+(?:{word}|[{_UPPER}&\-]+(?![{_LOWER}])|\d+)(?:\s*-\s*{CAP})?|\s+(?:{conn})(?=\s+{CAP}))*"
     admin = _alt(lexicon("location_admin"))
     place = rf"(?:{admin})\s+{CAP}(?:\s+{not_person}{CAP})*"
     agency = rf"(?:{heads})(?:\s+{word}|\s+[{_UPPER}][{_UPPER}&]+)(?:{name_tail})(?:\s+(?:{place}))?|(?:{_alt(lexicon('agency_standalone'))})(?:\s+(?:{place}))?"
@@ -169,7 +169,40 @@ def find_entities(text: str) -> list[tuple[int, int, str]]:
         for i in range(s, e):
             occupied[i] = True
         taken.append((s, e, label))
-    return sorted(taken)
+    return sorted(taken + find_abbreviations(text, taken))
+
+
+_ABBREV = re.compile(r"\s*\(([A-ZĐ][A-ZĐa-z0-9&]{1,9})\)")
+
+
+def find_abbreviations(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Acronyms defined in brackets right after an AGENCY or EVENT, and their later mentions.
+
+    Args:
+        text: the document.
+        ents: its entities, ``(start, end, label)``.
+
+    Returns:
+        New ``(start, end, label)`` spans that overlap none of ``ents``.
+    """
+    taken = [(s, e) for s, e, _ in ents]
+    free = lambda s, e: all(e <= a or s >= b for a, b in taken)  # noqa: E731
+    defined: dict[str, str] = {}
+    out = []
+    for s, e, label in ents:
+        if label not in ("AGENCY", "EVENT"):
+            continue
+        m = _ABBREV.match(text, e)
+        if m and sum(c.isupper() for c in m.group(1)) >= 2 and free(*m.span(1)):
+            defined[m.group(1)] = "AGENCY"
+            out.append((m.start(1), m.end(1), "AGENCY"))
+            taken.append(m.span(1))
+    for abbr, label in defined.items():
+        for m in re.finditer(rf"(?<![\w]){re.escape(abbr)}(?![\w])", text):
+            if free(*m.span()):
+                out.append((m.start(), m.end(), label))
+                taken.append(m.span())
+    return sorted(out)
 
 
 _COMMA_GAP = re.compile(r"^\s*,?\s*$")
