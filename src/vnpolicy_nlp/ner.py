@@ -26,15 +26,20 @@ class PatternTagger:
     Args:
         mode: ``"replace"`` sets ``doc.ents`` from the rules alone; ``"fill"`` keeps the
             entities already on the Doc and adds rule spans that overlap none of them;
-            ``"off"`` does nothing (a trained pipeline whose dev score says rules don't help).
+            ``"off"`` adds no rule span (a trained pipeline whose dev score says rules don't
+            help). In every mode but ``replace``, existing entities are cleaned (edges trimmed,
+            no line breaks, not-entity words dropped) and defined abbreviations are tagged.
         relations: also set ``doc._.relations`` from the form rules.
-        labels: the labels the rules may add (default: all).
+        labels: in ``fill`` mode, the labels the rules may add (None: all; ``[]``: none).
+        override: in ``fill`` mode, labels whose rule spans replace the entities they overlap.
     """
 
-    def __init__(self, mode: str = "replace", relations: bool = True, labels: list[str] | None = None):
+    def __init__(self, mode: str = "replace", relations: bool = True, labels: list[str] | None = None,
+                 override: list[str] | None = None):
         self.mode = mode
         self.relations = relations
-        self.only_labels = set(labels) if labels else None
+        self.only_labels = set(labels) if labels is not None else None
+        self.override = set(override or ())
         ensure_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -43,10 +48,13 @@ class PatternTagger:
             doc = _add_abbreviations(doc)
         if self.mode == "off":
             return doc
-        found = [e for e in find_entities(doc.text) if self.only_labels is None or e[2] in self.only_labels]
+        found = find_entities(doc.text)
         kept = list(doc.ents) if self.mode == "fill" else []
-        taken = [(e.start_char, e.end_char) for e in kept]
-        new = [e for e in found if all(e[1] <= s or e[0] >= t for s, t in taken)]
+        winners = [e for e in found if e[2] in self.override]
+        kept = [k for k in kept if all(k.end_char <= s or k.start_char >= t for s, t, _ in winners)]
+        fill = [e for e in found if e[2] not in self.override and (self.only_labels is None or e[2] in self.only_labels)]
+        taken = [(e.start_char, e.end_char) for e in kept] + [(s, t) for s, t, _ in winners]
+        new = winners + [e for e in fill if all(e[1] <= s or e[0] >= t for s, t in taken)]
         if any(doc.char_span(s, e) is None for s, e, _ in new):
             keep_offsets = [(e.start_char, e.end_char, e.label_) for e in kept]
             doc = split_tokens_at(doc, {o for s, e, _ in new for o in (s, e)})
@@ -71,11 +79,12 @@ class PatternTagger:
 
 @Language.factory(
     PATTERN_COMPONENT,
-    default_config={"mode": "replace", "relations": True, "labels": None},
+    default_config={"mode": "replace", "relations": True, "labels": None, "override": None},
 )
-def make_pattern_tagger(nlp: Language, name: str, mode: str, relations: bool, labels: list[str] | None):
+def make_pattern_tagger(nlp: Language, name: str, mode: str, relations: bool, labels: list[str] | None,
+                        override: list[str] | None):
     """Registered factory of :class:`PatternTagger`."""
-    return PatternTagger(mode=mode, relations=relations, labels=labels)
+    return PatternTagger(mode=mode, relations=relations, labels=labels, override=override)
 
 
 @lru_cache(maxsize=1)

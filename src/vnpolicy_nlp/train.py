@@ -154,12 +154,13 @@ def train(
         # patterns: keep them only for the labels where the dev split says they help
         nlp.add_pipe(PATTERN_COMPONENT, config={"mode": "off", "relations": False})
         ner_only = score(dev_records, _predict(nlp, dev_records))
-        mode, fill_labels = vn["patterns_mode"], None
+        mode, fill_labels, override_labels = vn["patterns_mode"], None, None
         if mode == "auto":
-            mode, fill_labels = _choose_fill_labels(nlp, dev_records, _micro_f(ner_only, "entities"))
+            mode, fill_labels, override_labels = _choose_pattern_labels(nlp, dev_records, _micro_f(ner_only, "entities"))
         # re-added so the chosen setting is written in the saved config
         nlp.remove_pipe(PATTERN_COMPONENT)
-        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False, "labels": fill_labels})
+        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False, "labels": fill_labels,
+                                                "override": override_labels})
 
         rel_cfg = vn["relations"]
         X, y = gold_examples(train_docs, rel_cfg["max_tokens"])
@@ -203,6 +204,7 @@ def train(
             "skipped_tasks": len(problems),
             "patterns_mode": mode,
             "pattern_labels": fill_labels,
+            "pattern_override_labels": override_labels,
             "relation_rules": bool(use_rules),
             "relation_threshold": threshold,
             "dev": {"ner_only_f": _micro_f(ner_only, "entities"),
@@ -239,7 +241,7 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "",
         "## Pipeline",
         "underthesea word segmentation mapped back to the exact input → spaCy tok2vec + NER →",
-        f"pattern rules (mode `{metrics['patterns_mode']}` for {metrics.get('pattern_labels') or 'no'} labels, chosen on the dev split) → scikit-learn",
+        f"pattern rules (mode `{metrics['patterns_mode']}`; fill {metrics.get('pattern_labels') or '-'}, override {metrics.get('pattern_override_labels') or '-'}; chosen on the dev split) → scikit-learn",
         f"relation classifier over candidate pairs (form rules added: {metrics['relation_rules']}) →",
         "directive code normaliser.",
         "",
@@ -279,20 +281,32 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
     (Path(model_dir) / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def _choose_fill_labels(nlp, dev_records: list[dict], base_f: float) -> tuple[str, list[str] | None]:
-    """Greedily pick the labels for which pattern spans, added where the NER found nothing,
-    raise strict micro F1 on the dev split. Returns ``("off", None)`` when none does."""
+def _choose_pattern_labels(nlp, dev_records: list[dict], base_f: float) -> tuple[str, list | None, list | None]:
+    """Greedily choose, label by label, how the pattern rules join the NER: not at all, ``fill``
+    (rule spans added where the NER found nothing) or ``override`` (rule spans replace the NER
+    spans they overlap), keeping a choice only if it raises strict micro F1 on the dev split.
+
+    Returns:
+        ``(mode, fill_labels, override_labels)``; ``("off", None, None)`` when nothing helps.
+    """
     from .schema import ENTITY_LABELS
 
     pipe = nlp.get_pipe(PATTERN_COMPONENT)
-    pipe.mode, chosen, best = "fill", [], base_f
+    pipe.mode, fill, override, best = "fill", [], [], base_f
     for label in ENTITY_LABELS:
-        pipe.only_labels = set(chosen + [label])
-        f = _micro_f(score(dev_records, _predict(nlp, dev_records)), "entities")
-        if f > best:
-            chosen, best = chosen + [label], f
-    pipe.mode, pipe.only_labels = "off", None
-    return ("fill", chosen) if chosen else ("off", None)
+        options = {"fill": (fill + [label], override), "override": (fill, override + [label])}
+        choice = None
+        for name, (f_labels, o_labels) in options.items():
+            pipe.only_labels, pipe.override = set(f_labels), set(o_labels)
+            f = _micro_f(score(dev_records, _predict(nlp, dev_records)), "entities")
+            if f > best:
+                choice, best = (f_labels, o_labels), f
+        if choice:
+            fill, override = choice
+    pipe.mode, pipe.only_labels, pipe.override = "off", None, set()
+    if not fill and not override:
+        return "off", None, None
+    return "fill", fill, override
 
 
 def _replace_dir(src: Path, dst: Path) -> None:
