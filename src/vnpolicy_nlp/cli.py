@@ -99,7 +99,7 @@ def studio_serve(
 ) -> None:
     """Start Label Studio (SQLite, admin user, legacy API token) and keep it running until Ctrl-C."""
     from .errors import VnpolicyError
-    from .labelstudio.paths import default_workspace
+    from .paths import default_workspace
     from .labelstudio.server import serve
 
     typer.echo("Starting Label Studio (the first start of a workspace takes about a minute)...", err=True)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Errors, VnpolicyError, Warnings
+from .paths import default_gold_path
 from .schema import ENTITY_LABELS, LABEL_COLORS, RELATION_LABELS
 
 logger = logging.getLogger(__name__)
@@ -701,21 +702,6 @@ def format_cv_table(result: dict) -> str:
 
 
 # --- offline evaluation --------------------------------------------------------------------
-
-
-def find_repo_root() -> Path:
-    """The repository root: the nearest parent of this package holding ``pyproject.toml`` and
-    ``annotations/``, else the nearest such parent of the working directory, else the cwd."""
-    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
-        for parent in [start, *start.parents]:
-            if (parent / "pyproject.toml").is_file() and (parent / "annotations").is_dir():
-                return parent
-    return Path.cwd()
-
-
-def default_gold_path() -> Path:
-    """The default gold set, ``annotations/gold/`` under :func:`find_repo_root`."""
-    return find_repo_root() / "annotations" / "gold"
 
 
 def _problem_dict(problem: Any) -> dict:

@@ -16,11 +16,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import Errors, VnpolicyError
+from .paths import default_model_path
 from .relations import ensure_extensions
 
 PATTERNS = "patterns"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL = REPO_ROOT / "models" / "default"
 
 
 def patterns_pipeline() -> Language:
@@ -38,7 +37,7 @@ def patterns_pipeline() -> Language:
 def resolve_model(model: str | Path | None) -> str | Path:
     """Tell which model ``load(model)`` would use: a folder, or ``"patterns"``."""
     if model is None:
-        model = os.environ.get("VNPOLICY_MODEL") or DEFAULT_MODEL
+        model = os.environ.get("VNPOLICY_MODEL") or default_model_path()
         if not (Path(model) / "config.cfg").exists():
             return PATTERNS
     if str(model) == PATTERNS:

@@ -22,6 +22,7 @@ from spacy import util
 from spacy.tokens import DocBin
 
 from .errors import Errors, VnpolicyError
+from .corpus import split_by_document
 from .evaluate import score
 from .ner import PATTERN_COMPONENT
 from .records import doc_to_record, record_to_doc
@@ -54,14 +55,6 @@ def _refuse_gold(paths: list[Path], records: list[dict]) -> None:
     for rec in records:
         if (rec.get("meta") or {}).get("source_file"):
             raise VnpolicyError(Errors.E202.format(path=rec["id"]))
-
-
-def split_by_document(records: list[dict], dev_fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
-    """Shuffle documents with ``seed`` and hold out ``dev_fraction`` of them (at least one)."""
-    ordered = sorted(records, key=lambda r: str(r["id"]))
-    random.Random(seed).shuffle(ordered)
-    n_dev = max(1, round(len(ordered) * dev_fraction)) if len(ordered) > 1 else 0
-    return ordered[n_dev:], ordered[:n_dev]
 
 
 def _seed_everything(seed: int) -> None:

@@ -104,7 +104,7 @@ def connect(url: str | None = None, token: str | None = None, timeout: float = 6
     url = (url or env_url() or DEFAULT_URL).rstrip("/")
     token = token or env_token()
     if not token:
-        from .paths import default_workspace
+        from ..paths import default_workspace
 
         raise VnpolicyError(Errors.E123.format(credentials=default_workspace() / "credentials.json"))
     with api_errors(url, "a token check"):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import Errors, VnpolicyError, Warnings
 from ..schema import LS_LABELS_NAME, LS_TEXT_NAME
-from .paths import default_corpus_path
+from ..paths import default_corpus_path
 from .validate import Problem, choose_annotation, parse_result, span_offsets, task_id_of, validate_record, validate_task
 
 #: Documents longer than this are split by paragraph when splitting is asked for.

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Errors, VnpolicyError
-from .paths import repo_root
+from ..paths import repo_root
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from .client import Connection, Project, connect, create_or_update_project, env_
     find_project, import_tasks, task_keys
 from .convert import DEFAULT_MAX_CHARS, corpus_fields, default_model_version, load_corpus, records_to_jsonl, \
     records_to_tasks, resolve_standoff, tasks_to_records, to_standoff
-from .paths import default_workspace
+from ..paths import default_workspace
 from .server import load_credentials
 from .validate import Problem
 

@@ -1,4 +1,5 @@
-"""Default locations: the repository root, the shared corpus beside it, the studio workspace."""
+"""Default locations: the repository root, the shared corpus beside it, the gold set, the
+shipped model and the Label Studio workspace."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ def default_corpus_path() -> Path:
 def default_workspace() -> Path:
     """Return the default Label Studio workspace, ``<repo>/workspace/label-studio`` (git-ignored)."""
     return repo_root() / "workspace" / "label-studio"
+
+
+def default_gold_path() -> Path:
+    """Return the gold set, ``<repo>/annotations/gold/``."""
+    return repo_root() / "annotations" / "gold"
+
+
+def default_model_path() -> Path:
+    """Return the shipped model, ``<repo>/models/default/``."""
+    return repo_root() / "models" / "default"
