@@ -83,3 +83,10 @@ def test_ner_not_entities_and_abbreviations():
     doc.ents = [doc.char_span(0, 9, label="LOCATION"), doc.char_span(11, 33, label="AGENCY")]
     doc = PatternTagger(mode="off")(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Tổ chức Cứu trợ Trẻ em", "AGENCY"), ("SC", "AGENCY"), ("SC", "AGENCY")]
+
+
+def test_ner_entity_confidence_without_trained_ner_is_empty():
+    from vnpolicy_nlp.ner import entity_confidence
+
+    nlp = load("patterns")
+    assert entity_confidence(nlp, nlp("Bộ Y tế họp.")) == {}

@@ -6,7 +6,9 @@ import pytest
 
 from vnpolicy_nlp.errors import VnpolicyError
 from vnpolicy_nlp.labelstudio.convert import records_to_tasks
+from vnpolicy_nlp.ner import entity_confidence
 from vnpolicy_nlp.pipeline import load
+from vnpolicy_nlp.relations import ent_key
 from vnpolicy_nlp.train import train
 
 SENTENCES = [
@@ -53,6 +55,9 @@ def test_train_saves_a_model_that_loads_and_predicts(export, tmp_path):
     assert doc.text == "Thứ trưởng Nguyễn Văn An làm việc với Bộ Y tế."
     assert isinstance(doc._.relations, list)
     assert nlp.pipe_names[-1] == "vnpolicy_directives"
+    confidence = entity_confidence(nlp, doc)
+    assert set(confidence) == {ent_key(e.start_char, e.end_char) for e in doc.ents}
+    assert all(0.0 <= p <= 1.0 for p in confidence.values())
 
 
 @pytest.mark.slow

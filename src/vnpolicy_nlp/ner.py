@@ -8,14 +8,14 @@ where it only adds spans in text the NER left untagged.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from functools import lru_cache
-
 from .patterns import find_abbreviations, find_entities, find_relations, lexicon
 from .records import split_tokens_at
-from .relations import ensure_extensions
+from .relations import ensure_extensions, ent_key
 
 PATTERN_COMPONENT = "vnpolicy_patterns"
 
@@ -124,3 +124,40 @@ def clean_spans(doc: Doc) -> list[Span]:
         if start < end and "\n" not in doc[start:end].text and doc[start:end].text not in _not_entities():
             out.append(Span(doc, start, end, label=ent.label_))
     return out
+
+
+def entity_confidence(nlp: Language, doc: Doc, beam_width: int = 16, default: float = 0.5) -> dict[str, float]:
+    """Confidence of each entity of a processed Doc, from a beam search of the trained NER.
+
+    The probability of an entity is the total probability of the beam parses that contain it.
+    Entities the NER's beam never proposes (added by the pattern rules) get ``default``; a
+    pipeline without a trained NER gives ``{}``.
+
+    Args:
+        nlp: the pipeline that processed ``doc``.
+        doc: the processed Doc.
+        beam_width: the number of parses kept by the beam search.
+        default: the confidence of entities the NER did not propose.
+
+    Returns:
+        ``{ent_key(start, end): probability}`` for every entity of ``doc``.
+    """
+    if "ner" not in nlp.pipe_names:
+        return {}
+    probe = nlp.make_doc(doc.text)
+    for name, proc in nlp.pipeline:
+        if name == "ner":
+            break
+        probe = proc(probe)
+    ner = nlp.get_pipe("ner")
+    beam = ner.beam_parse([probe], beam_width=beam_width, beam_density=0.0001)[0]
+    probs: dict[tuple[int, int, str], float] = {}
+    for prob, parse in ner.moves.get_beam_parses(beam):
+        for start, end, label in parse:
+            if end > start:
+                key = (probe[start].idx, probe[end - 1].idx + len(probe[end - 1]), label)
+                probs[key] = probs.get(key, 0.0) + prob
+    return {
+        ent_key(e.start_char, e.end_char): round(min(1.0, probs.get((e.start_char, e.end_char, e.label_), default)), 4)
+        for e in doc.ents
+    }

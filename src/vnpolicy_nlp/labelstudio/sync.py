@@ -110,9 +110,17 @@ def preannotate(records: list[dict], model: str | None = None) -> tuple[list[dic
             raise
         warnings.warn(Warnings.W102.format(reason=e), stacklevel=2)
         return records, None
+    from ..ner import entity_confidence
+    from ..relations import ent_key
+
     out = list(records)
     for i, doc in zip(todo, nlp.pipe(records[i]["text"] for i in todo)):
         tagged = doc_to_record(doc, records[i]["id"])
+        # per-entity confidence, so the task score sorts tasks by how sure the model is
+        confidence = entity_confidence(nlp, doc)
+        for ent in tagged["entities"]:
+            if ent_key(ent["start"], ent["end"]) in confidence:
+                ent["score"] = confidence[ent_key(ent["start"], ent["end"])]
         out[i] = {**records[i], "entities": tagged["entities"], "relations": tagged["relations"]}
     return out, f"{default_model_version()}+{Path(str(resolved)).name}"
 
