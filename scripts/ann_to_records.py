@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from vnpolicy_nlp.labelstudio.convert import load_corpus
 from vnpolicy_nlp.annfile import read_ann
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,10 +24,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
     parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "source-articles")
     args = parser.parse_args()
-    corpus = {}
-    for line in args.corpus.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        corpus[rec["id"]] = rec
+    corpus = load_corpus(args.corpus)
     records, errors = [], []
     for path in args.files:
         recs, errs, _ = read_ann(path, args.sources, corpus)

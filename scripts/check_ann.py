@@ -5,12 +5,11 @@ Exit code 1 when a file has errors.
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from vnpolicy_nlp.annfile import context_view, read_ann  # noqa: E402
+from vnpolicy_nlp.annfile import context_view, read_ann
+from vnpolicy_nlp.labelstudio.convert import load_corpus
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -20,11 +19,7 @@ parser.add_argument("--sources", type=Path, default=SHARED / "source-articles")
 parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "pool.jsonl")
 parser.add_argument("--quiet", action="store_true")
 args = parser.parse_args()
-corpus = {}
-if args.corpus.exists():
-    for line in args.corpus.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        corpus[rec["id"]] = rec
+corpus = load_corpus(args.corpus) if args.corpus.exists() else {}
 failed = False
 for path in args.files:
     records, errors, warnings = read_ann(path, args.sources, corpus)

@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from vnpolicy_nlp.labelstudio.convert import load_corpus
 from vnpolicy_nlp.annfile import read_ann
 from vnpolicy_nlp.labelstudio.convert import records_to_jsonl
 
@@ -69,10 +70,7 @@ def main() -> int:
     parser.add_argument("--suggestions-dir", type=Path,
                         help="also store each round's suggestions here, stand-off (no text)")
     args = parser.parse_args()
-    corpus = {}
-    for line in args.corpus.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        corpus[rec["id"]] = rec
+    corpus = load_corpus(args.corpus)
     result = {}
     for folder in args.rounds:
         suggested, final = [], []
