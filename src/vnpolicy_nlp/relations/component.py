@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import joblib
 from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -61,16 +60,16 @@ class RelationExtractor:
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
-        """Write the classifier (if trained) to ``path/model.joblib``."""
+        """Write the classifier (if trained) into the folder ``path``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self.model is not None:
-            joblib.dump(self.model, path / "model.joblib")
+            self.model.to_disk(path)
 
     def from_disk(self, path, *, exclude=tuple()) -> "RelationExtractor":
-        """Read the classifier written by :meth:`to_disk`."""
-        file = Path(path) / "model.joblib"
-        self.model = joblib.load(file) if file.exists() else None
+        """Read the classifier written by :meth:`to_disk` (none if the folder holds none)."""
+        path = Path(path)
+        self.model = RelationClassifier.from_disk(path) if (path / "weights.npz").exists() else None
         return self
 
 
