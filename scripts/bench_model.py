@@ -1,8 +1,8 @@
-"""Cost of the shipped model: cold-start load + tagging one article, size on disk, and the
-training time recorded by `vnpolicy train`. Writes the figures into the model's metrics.json
-(key "benchmarks") and rewrites its model card.
+"""Cost and gold-set figures of the shipped model, written into its metrics.json (keys
+"benchmarks" and "gold") and model card: cold-start load + tagging one article, size on disk,
+the training time recorded by `vnpolicy train`, and strict scores on the gold set.
 
-Usage: python scripts/bench_model.py --model models/default [--article FILE] [--runs 3]
+Usage: python scripts/bench_model.py --model models/default [--article FILE] [--runs 3] [--gold DIR]
 """
 
 import argparse
@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("--article", type=Path,
                         default=REPO.parent / "shared" / "source-articles" / "000_9e31378e475937a4.txt")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold")
     args, _ = parser.parse_known_args()
     runs = []
     for _ in range(args.runs):
@@ -52,9 +53,12 @@ def main() -> int:
         "training time on the whole training set (s)": metrics["train_seconds"],
         "model size (MB)": round(size / 1e6, 1),
     }
-    metrics_path.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    from vnpolicy_nlp.evaluate import evaluate_model
     from vnpolicy_nlp.train import write_model_card
 
+    result = evaluate_model(args.model, args.gold, baselines=False)["systems"]["model"]
+    metrics["gold"] = {"entities": result["entities"], "relations": result["relations"]}
+    metrics_path.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     write_model_card(args.model, metrics)
     for k, v in metrics["benchmarks"].items():
         print(f"{k}: {v}")
