@@ -140,7 +140,6 @@ def _merge_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     if not protected:
         return spans
     out: list[tuple[int, int]] = []
-    pi = 0
     for start, end in spans:
         pieces = [(start, end)]
         for ps, pe in protected:
@@ -165,7 +164,6 @@ def _merge_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
             e -= 1
         if s < e:
             clean.append((s, e))
-    del pi
     return clean
 
 
