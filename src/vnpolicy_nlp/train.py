@@ -264,13 +264,16 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "Studio. Output offsets are code-point offsets into the exact input text.",
         "",
         "## Known limits",
-        "- Trained on about a hundred short news excerpts: rare labels (DIRECTIVE, EVENT) and long",
-        "  agency or event names are the weakest; other genres (legal texts, social media) are untested.",
+        f"- Trained on {metrics['n_train_docs']} short news excerpts: long agency and event names (boundaries)",
+        "  are the weakest; other genres (legal texts, social media) are untested.",
         "- Entity boundaries that fall inside an underthesea word can only be found where the",
         "  tokenizer's case rules split that word.",
         "- Relations are only predicted within one sentence, between label pairs the spec allows.",
         "",
     ]
+    lines += ["Learning curve and leave-one-article-out cross-validation, where computed:",
+              "`learning_curve.md` (`scripts/learning_curve.py`) and `cross_validation.md`",
+              "(`scripts/cross_validate.py`) beside this card.", ""]
     (Path(model_dir) / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
