@@ -1,8 +1,10 @@
 """Count, per bootstrapping round, what annotators did with the model's suggestions.
 
-Usage: python scripts/round_stats.py corpus/work/round1 corpus/work/round2 ... [--json FILE] [--markdown FILE]
-Each round folder holds batchN.suggested.ann (the pre-annotations as shown) and batchN.ann
-(the same documents after correction by hand). Entities are counted as
+Usage: python scripts/round_stats.py --from-repo [--json FILE] [--markdown FILE]
+       python scripts/round_stats.py corpus/work/round1 corpus/work/round2 [--suggestions-dir DIR]
+With --from-repo it compares the stand-off suggestions in annotations/rounds/suggestions/ with
+the pulled annotations in annotations/train/ (texts from --corpus). A working round folder holds
+batchN.suggested.ann (the pre-annotations as shown) and batchN.ann (after correction by hand). Entities are counted as
 - accepted: the suggestion was kept unchanged (same start, end and label);
 - corrected: a suggestion overlapping a final span with other boundaries or another label;
 - rejected: a suggestion that overlaps no final span (deleted);
@@ -15,9 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-from vnpolicy_nlp.labelstudio.convert import load_corpus
 from vnpolicy_nlp.annfile import read_ann
-from vnpolicy_nlp.labelstudio.convert import records_to_jsonl
+from vnpolicy_nlp.labelstudio.convert import load_corpus, load_export, records_to_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,7 +64,10 @@ def compare(suggested: list[dict], final: list[dict]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("rounds", nargs="+", type=Path)
+    parser.add_argument("rounds", nargs="*", type=Path,
+                        help="working folders with batchN.suggested.ann and batchN.ann (as annotated)")
+    parser.add_argument("--from-repo", action="store_true",
+                        help="compare annotations/rounds/suggestions/roundN.jsonl with annotations/train/roundN.jsonl")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
@@ -71,7 +75,15 @@ def main() -> int:
                         help="also store each round's suggestions here, stand-off (no text)")
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
-    result = {}
+    pairs = {}
+    if args.from_repo:
+        for sug_path in sorted((REPO / "annotations" / "rounds" / "suggestions").glob("*.jsonl")):
+            suggested, problems = load_export(sug_path, corpus=corpus)
+            final, problems2 = load_export(REPO / "annotations" / "train" / sug_path.name, corpus=corpus)
+            if problems or problems2:
+                print("\n".join(p.message for p in problems + problems2), file=sys.stderr)
+                return 1
+            pairs[sug_path.stem] = (suggested, final)
     for folder in args.rounds:
         suggested, final = [], []
         for sug_path in sorted(folder.glob("batch*.suggested.ann")):
@@ -82,12 +94,13 @@ def main() -> int:
                 print("\n".join(errors), file=sys.stderr)
                 return 1
             final += recs
-        result[folder.name] = compare(suggested, final)
+        pairs[folder.name] = (suggested, final)
         if args.suggestions_dir:
             args.suggestions_dir.mkdir(parents=True, exist_ok=True)
             for rec in suggested:
                 rec.setdefault("meta", {}).update(corpus_id=rec["id"], source_url=corpus[rec["id"]].get("source_url", ""))
             (args.suggestions_dir / f"{folder.name}.jsonl").write_text(records_to_jsonl(suggested), encoding="utf-8")
+    result = {name: compare(sug, fin) for name, (sug, fin) in pairs.items()}
     rows = ["| round | docs | suggested | accepted | corrected | rejected | added | final | rel. suggested | rel. accepted | rel. rejected | rel. added | rel. final |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in result.items():
