@@ -11,18 +11,17 @@ import json
 import sys
 from pathlib import Path
 
-from vnpolicy_nlp.labelstudio.convert import load_corpus
 from vnpolicy_nlp.annfile import read_ann
-
-REPO = Path(__file__).resolve().parents[1]
+from vnpolicy_nlp.labelstudio.convert import load_corpus
+from vnpolicy_nlp.paths import default_corpus_path, default_sources_path
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
-    parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "source-articles")
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
+    parser.add_argument("--sources", type=Path, default=default_sources_path())
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     records, errors = [], []

@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from vnpolicy_nlp.paths import default_gold_path, default_model_path, default_sources_path
+
+
 COLD = """
 import sys, time
 t0 = time.perf_counter()
@@ -29,11 +31,11 @@ print(t1 - t0, t2 - t1, len(rec["entities"]))
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", type=Path, default=REPO / "models" / "default")
+    parser.add_argument("--model", type=Path, default=default_model_path())
     parser.add_argument("--article", type=Path,
-                        default=REPO.parent / "shared" / "source-articles" / "000_9e31378e475937a4.txt")
+                        default=default_sources_path() / "000_9e31378e475937a4.txt")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold")
+    parser.add_argument("--gold", type=Path, default=default_gold_path())
     args, _ = parser.parse_known_args()
     runs = []
     for _ in range(args.runs):

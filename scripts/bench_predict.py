@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from vnpolicy_nlp.paths import default_corpus_path
 
 
 def _texts(corpus: Path, repeat: int) -> list[str]:
@@ -64,7 +64,7 @@ def timed(label, fn, *args):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=None, help="model folder or 'patterns' (default: the shipped model)")
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--ner-sample", type=int, default=40, help="documents for the slow underthesea.ner run")
     parser.add_argument("--json", type=Path)

@@ -18,15 +18,16 @@ from pathlib import Path
 from vnpolicy_nlp.annfile import read_ann
 from vnpolicy_nlp.labelstudio.convert import records_to_tasks
 from vnpolicy_nlp.labelstudio.validate import validate_tasks
+from vnpolicy_nlp.paths import default_gold_path, default_sources_path
 from vnpolicy_nlp.schema import ENTITY_LABELS, RELATION_LABELS
 
-REPO = Path(__file__).resolve().parents[1]
-GOLD = REPO / "annotations" / "gold"
+
+GOLD = default_gold_path()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "source-articles")
+    parser.add_argument("--sources", type=Path, default=default_sources_path())
     args = parser.parse_args()
     records, errors = [], []
     for path in sorted((GOLD / "src").glob("*.ann")):

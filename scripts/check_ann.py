@@ -10,13 +10,13 @@ from pathlib import Path
 
 from vnpolicy_nlp.annfile import context_view, read_ann
 from vnpolicy_nlp.labelstudio.convert import load_corpus
+from vnpolicy_nlp.paths import default_corpus_path, default_sources_path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 parser = argparse.ArgumentParser()
 parser.add_argument("files", nargs="+", type=Path)
-parser.add_argument("--sources", type=Path, default=SHARED / "source-articles")
-parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "pool.jsonl")
+parser.add_argument("--sources", type=Path, default=default_sources_path())
+parser.add_argument("--corpus", type=Path, default=default_corpus_path())
 parser.add_argument("--quiet", action="store_true")
 args = parser.parse_args()
 corpus = load_corpus(args.corpus) if args.corpus.exists() else {}

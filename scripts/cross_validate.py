@@ -15,18 +15,17 @@ from pathlib import Path
 
 from vnpolicy_nlp.evaluate import cross_validate_loo, format_cv_table, predict_records
 from vnpolicy_nlp.labelstudio.convert import load_export
+from vnpolicy_nlp.paths import default_corpus_path, default_gold_path, default_model_path, default_train_path
 from vnpolicy_nlp.pipeline import load
 from vnpolicy_nlp.train import train
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--train", type=Path, default=REPO / "annotations" / "train")
-    parser.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold")
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
-    parser.add_argument("--output", type=Path, default=REPO / "models" / "default" / "cross_validation.md")
+    parser.add_argument("--train", type=Path, default=default_train_path())
+    parser.add_argument("--gold", type=Path, default=default_gold_path())
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
+    parser.add_argument("--output", type=Path, default=default_model_path() / "cross_validation.md")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="config override KEY=VALUE")
     args = parser.parse_args()

@@ -13,18 +13,17 @@ from pathlib import Path
 
 from vnpolicy_nlp.evaluate import plot_learning_curve, predict_records, score
 from vnpolicy_nlp.labelstudio.convert import load_export
+from vnpolicy_nlp.paths import default_corpus_path, default_gold_path, default_model_path, default_train_path
 from vnpolicy_nlp.pipeline import load
 from vnpolicy_nlp.train import train
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--train", type=Path, default=REPO / "annotations" / "train")
-    parser.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold")
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
-    parser.add_argument("--model-dir", type=Path, default=REPO / "models" / "default")
+    parser.add_argument("--train", type=Path, default=default_train_path())
+    parser.add_argument("--gold", type=Path, default=default_gold_path())
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
+    parser.add_argument("--model-dir", type=Path, default=default_model_path())
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     records, _ = load_export(args.train, corpus=args.corpus)

@@ -7,15 +7,14 @@ The file is the annotators' starting point; keep an untouched copy to count what
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from vnpolicy_nlp.annfile import records_to_ann
+from vnpolicy_nlp.labelstudio.convert import load_corpus
+from vnpolicy_nlp.paths import default_corpus_path
 from vnpolicy_nlp.pipeline import load, process
 from vnpolicy_nlp.records import doc_to_record
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
@@ -23,9 +22,9 @@ def main() -> int:
     parser.add_argument("--model", default="patterns")
     parser.add_argument("--ids", nargs="+", required=True, help="ids or ranges like p001-p040")
     parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
     args = parser.parse_args()
-    pool = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines()]
+    pool = list(load_corpus(args.corpus).values())
     wanted = set()
     for spec in args.ids:
         lo, _, hi = spec.partition("-")

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from vnpolicy_nlp.annfile import read_ann
 from vnpolicy_nlp.labelstudio.convert import load_corpus, load_export, records_to_jsonl
-
-REPO = Path(__file__).resolve().parents[1]
+from vnpolicy_nlp.paths import default_corpus_path, default_train_path
 
 
 def _spans(rec):
@@ -68,7 +67,7 @@ def main() -> int:
                         help="working folders with batchN.suggested.ann and batchN.ann (as annotated)")
     parser.add_argument("--from-repo", action="store_true",
                         help="compare annotations/rounds/suggestions/roundN.jsonl with annotations/train/roundN.jsonl")
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "pool.jsonl")
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--suggestions-dir", type=Path,
@@ -77,9 +76,9 @@ def main() -> int:
     corpus = load_corpus(args.corpus)
     pairs = {}
     if args.from_repo:
-        for sug_path in sorted((REPO / "annotations" / "rounds" / "suggestions").glob("*.jsonl")):
+        for sug_path in sorted((default_train_path().parent / "rounds" / "suggestions").glob("*.jsonl")):
             suggested, problems = load_export(sug_path, corpus=corpus)
-            final, problems2 = load_export(REPO / "annotations" / "train" / sug_path.name, corpus=corpus)
+            final, problems2 = load_export(default_train_path() / sug_path.name, corpus=corpus)
             if problems or problems2:
                 print("\n".join(p.message for p in problems + problems2), file=sys.stderr)
                 return 1

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import ALLOWED_PAIRS, ENTITY_LABELS
+from .schema import ALLOWED_PAIRS, ENTITY_LABELS, relation_allowed
 
 _SKIP = re.compile(r"\s+@(\d+)$")
 _SENT_BREAK = re.compile(r"[.!?…]\s+(?=[\"“”'(]?[A-ZÀ-ỸĐ0-9])|\n")
@@ -152,7 +152,7 @@ def resolve(doc: AnnDoc, text: str) -> tuple[dict, list[str], list[str]]:
             errors.append(f"{where}: unknown entity id")
             continue
         pair = (by_id[head]["label"], by_id[tail]["label"])
-        if pair not in ALLOWED_PAIRS[label]:
+        if not relation_allowed(label, *pair):
             errors.append(f"{where}: {label} does not allow {pair[0]} -> {pair[1]}")
         if (head, tail, label) in seen:
             warnings.append(f"{where}: duplicate relation")

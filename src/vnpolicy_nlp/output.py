@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from spacy import displacy
@@ -98,10 +97,3 @@ def write_atomic(path: str | Path | None, content: str) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
 
-
-def iter_records(docs: Iterable[Doc]) -> Iterable[dict]:
-    """Records of processed Docs (ids from ``doc._.doc_id``)."""
-    from .records import doc_to_record
-
-    for doc in docs:
-        yield doc_to_record(doc)

@@ -27,6 +27,16 @@ def default_workspace() -> Path:
     return repo_root() / "workspace" / "label-studio"
 
 
+def default_sources_path() -> Path:
+    """Return the source articles the gold set is cut from: ``../shared/source-articles``."""
+    return repo_root().parent / "shared" / "source-articles"
+
+
+def default_train_path() -> Path:
+    """Return the training annotations, ``<repo>/annotations/train/``."""
+    return repo_root() / "annotations" / "train"
+
+
 def default_gold_path() -> Path:
     """Return the gold set, ``<repo>/annotations/gold/``."""
     return repo_root() / "annotations" / "gold"

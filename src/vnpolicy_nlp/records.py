@@ -9,7 +9,7 @@ be present and are carried along.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .relations import ensure_extensions, ent_key
 
@@ -103,12 +103,3 @@ def record_to_doc(nlp: Language, record: dict) -> Doc:
     doc._.doc_id = record.get("id")
     return doc
 
-
-def ents_from_record(doc: Doc, record: dict) -> list[Span]:
-    """Return the record's entities as Spans of ``doc`` (strict alignment; misaligned are dropped)."""
-    spans = []
-    for e in record["entities"]:
-        span = doc.char_span(e["start"], e["end"], label=e["label"])
-        if span is not None:
-            spans.append(span)
-    return spans

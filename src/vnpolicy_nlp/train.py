@@ -109,7 +109,7 @@ def train(
     overrides = dict(overrides or {})
     overrides.update({"system.seed": seed, "training.seed": seed})
     cfg = util.load_config(config_path, overrides=overrides, interpolate=False)
-    vn = util.load_config(config_path, overrides=overrides, interpolate=True)["vnpolicy"]
+    vn = cfg.interpolate()["vnpolicy"]
 
     paths = [Path(train_path)] + ([Path(dev_path)] if dev_path else [])
     problems: list = []
@@ -130,7 +130,7 @@ def train(
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
     try:
-        base = util.load_model_from_config(util.load_config(config_path, overrides=overrides), auto_fill=True)
+        base = util.load_model_from_config(cfg, auto_fill=True)
         train_docs = [record_to_doc(base, r) for r in records]
         dev_docs = [record_to_doc(base, r) for r in dev_records]
         for name, docs in (("train", train_docs), ("dev", dev_docs)):

@@ -166,12 +166,6 @@ def create_or_update_project(conn: Connection, title: str, label_config: str | N
     return project
 
 
-def get_label_config(conn: Connection, project: Project) -> str:
-    """Return the project's labeling config as the server stores it."""
-    with api_errors(conn.url, f"reading project {project.title!r}"):
-        return conn.client.projects.get(project.id).label_config
-
-
 def import_tasks(conn: Connection, project: Project, tasks: list[dict]) -> list[int]:
     """Import tasks (with their ``annotations`` or ``predictions``) into a project.
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import Errors
-from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
+from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS, relation_allowed
 
 SOURCES = ("annotations", "predictions")
 
@@ -153,7 +153,7 @@ def check_spans(where: str, task_id: object, text: str, spans: list[dict], relat
         if missing or label not in ALLOWED_PAIRS:
             continue
         pair = (labels[head], labels[tail])
-        if pair not in ALLOWED_PAIRS[label] and set(pair) <= set(ENTITY_LABELS):
+        if not relation_allowed(label, *pair) and set(pair) <= set(ENTITY_LABELS):
             allowed = ", ".join(f"{h} -> {t}" for h, t in sorted(ALLOWED_PAIRS[label]))
             add(_problem(task_id, Errors.E108.format(where=where, label=label, head_label=pair[0],
                                                      tail_label=pair[1], head=head, tail=tail, allowed=allowed)))

@@ -45,10 +45,6 @@ def sentence_index(doc: Doc) -> list[int]:
     return index
 
 
-def _norm(text: str) -> str:
-    return text.lower().strip()
-
-
 def doc_context(doc: Doc) -> dict:
     """What :func:`pair_features` needs from a Doc, computed once per Doc."""
     return {"ents": list(doc.ents), "norms": [t.lower_ for t in doc], "space": [t.is_space for t in doc]}

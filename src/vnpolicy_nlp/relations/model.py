@@ -15,7 +15,7 @@ import srsly
 from murmurhash.mrmr import hash as murmur
 from spacy.tokens import Doc
 
-from ..schema import ALLOWED_PAIRS
+from ..schema import relation_allowed
 from .candidates import candidate_pairs, doc_context, pair_features
 
 NONE = "NONE"
@@ -107,7 +107,7 @@ class RelationClassifier:
         for (head, tail), row, i in zip(pairs, proba, owner):
             key = (head.label_, tail.label_)
             if key not in allowed_by_pair:
-                allowed_by_pair[key] = [j for j, c in enumerate(self.classes) if c != NONE and key in ALLOWED_PAIRS[c]]
+                allowed_by_pair[key] = [j for j, c in enumerate(self.classes) if relation_allowed(c, *key)]
             allowed = allowed_by_pair[key]
             if not allowed:
                 continue
