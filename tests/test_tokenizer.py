@@ -69,6 +69,36 @@ def test_tokenizer_align_words_rejects_foreign_words():
     assert align_words("Hoà  Bình", ["Hòa Bình"]) == [(0, 9)]
 
 
+def _nlp_with(**options):
+    import spacy
+
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "vnpolicy.UnderTheSeaTokenizer.v1", **options}}})
+
+
+def test_tokenizer_syllable_affixes_are_first_and_last_syllable():
+    doc = _nlp_with(syllable_affixes=True)("Thường trực Ban Chỉ đạo về nhân quyền")
+    assert [(t.text, t.prefix_, t.suffix_) for t in doc] == [
+        ("Thường trực", "thường", "trực"), ("Ban", "ban", "ban"), ("Chỉ đạo", "chỉ", "đạo"),
+        ("về", "về", "về"), ("nhân quyền", "nhân", "quyền")]
+    # off (the default): spaCy's character affixes
+    assert NLP("Chỉ đạo")[0].suffix_ == "đạo" and NLP("Trưởng ban")[0].prefix_ == "T"
+
+
+def test_tokenizer_pos_tags_keep_words_and_text(tmp_path):
+    nlp = _nlp_with(pos_tags=True)
+    text = "Bộ  TT&TT đã ký Quyết định số 1079/QĐ-TTg.\n\nÔng An phát biểu."
+    doc = nlp(text)
+    assert doc.text == text
+    assert [t.text for t in doc] == [t.text for t in NLP(text)]
+    tags = {t.text: t.tag_ for t in doc}
+    assert tags["ký"] == "V" and tags["\n\n"] == "_SP" and tags["1079/QĐ-TTg"] == "M"
+    assert all(t.tag_ for t in doc)
+    nlp.to_disk(tmp_path / "nlp")
+    import spacy
+
+    assert [t.tag_ for t in spacy.load(tmp_path / "nlp")(text)] == [t.tag_ for t in doc]
+
+
 def test_tokenizer_serialises(tmp_path):
     NLP.to_disk(tmp_path / "nlp")
     import spacy

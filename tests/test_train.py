@@ -9,7 +9,7 @@ from vnpolicy_nlp.labelstudio.convert import records_to_tasks
 from vnpolicy_nlp.ner import entity_confidence
 from vnpolicy_nlp.pipeline import load
 from vnpolicy_nlp.relations import ent_key
-from vnpolicy_nlp.train import train
+from vnpolicy_nlp.train import _best_step, train
 
 SENTENCES = [
     ("Thứ trưởng Nguyễn Văn An làm việc với Bộ Y tế.", [("Thứ trưởng", "RANK"), ("Nguyễn Văn An", "OFFICIAL"), ("Bộ Y tế", "AGENCY")], [(1, 0, "HAS_RANK")]),
@@ -46,8 +46,10 @@ FAST = {"training.max_steps": 30, "training.eval_frequency": 10, "vnpolicy.dev_f
 def test_train_saves_a_model_that_loads_and_predicts(export, tmp_path):
     out = tmp_path / "model"
     metrics = train(export, out, seed=1, overrides=FAST)
-    for name in ("config.cfg", "metrics.json", "README.md", "training.cfg"):
+    for name in ("config.cfg", "metrics.json", "README.md", "training.cfg", "train_log.jsonl"):
         assert (out / name).exists()
+    log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
+    assert metrics["refit_on_all"] and metrics["best_step"] in {row["step"] for row in log}
     assert json.loads((out / "metrics.json").read_text())["n_train_docs"] == metrics["n_train_docs"] > 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     nlp = load(out)
@@ -65,6 +67,16 @@ def test_train_same_seed_same_metrics(export, tmp_path):
     a = train(export, tmp_path / "a", seed=3, overrides=FAST)
     b = train(export, tmp_path / "b", seed=3, overrides=FAST)
     assert a["dev"] == b["dev"]
+    # the refit on train + dev is seeded too: the shipped weights are the same bytes
+    assert (tmp_path / "a" / "ner" / "model").read_bytes() == (tmp_path / "b" / "ner" / "model").read_bytes()
+
+
+def test_best_step_is_the_last_of_the_best_scores(tmp_path):
+    log = tmp_path / "log.jsonl"
+    rows = [{"step": 0, "score": 0.1}, {"step": 100, "score": 0.8}, {"step": 200, "score": 0.7},
+            {"step": 300, "score": 0.8}, {"step": 400, "score": 0.75}]
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert _best_step(log) == 300
 
 
 def test_train_refuses_the_gold_set(tmp_path):

@@ -9,12 +9,14 @@ abbreviations such as ``1079/QĐ-TTg``, ``14/9/2022`` and ``TT&TT`` are kept as 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from pathlib import Path
 
 import srsly
 import spacy
+from spacy.attrs import PREFIX, SUFFIX
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -175,24 +177,40 @@ class UnderTheSeaTokenizer:
     ``to_disk``/``from_disk``/``to_bytes``/``from_bytes``.
     """
 
-    def __init__(self, vocab: Vocab, max_line_chars: int = 20000):
+    def __init__(self, vocab: Vocab, max_line_chars: int = 20000, syllable_affixes: bool = False,
+                 pos_tags: bool = False):
         self.vocab = vocab
         self.max_line_chars = max_line_chars
+        self.syllable_affixes = syllable_affixes
+        self.pos_tags = pos_tags
         self.fallbacks = 0
+        if syllable_affixes:
+            vocab.lex_attr_getters[PREFIX] = first_syllable
+            vocab.lex_attr_getters[SUFFIX] = last_syllable
 
     def word_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the character spans of the words of ``text`` (whitespace excluded)."""
-        from underthesea import word_tokenize
+        return self._segment(text)[0]
+
+    def _segment(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+        """The word spans, and the segmenter's ``(start, POS tag)`` per segmenter word when
+        ``pos_tags`` is on (else empty)."""
+        from underthesea import pos_tag, word_tokenize
 
         spans: list[tuple[int, int]] = []
+        tagged: list[tuple[int, str]] = []
         for m in re.finditer(r"[^\n]+", text):
             line, offset = m.group(), m.start()
             if not line.strip():
                 continue
-            aligned = None
+            aligned, tags = None, None
             if len(line) <= self.max_line_chars:
                 try:
-                    words = word_tokenize(line)
+                    if self.pos_tags:
+                        pairs = pos_tag(line)
+                        words, tags = [w for w, _ in pairs], [t for _, t in pairs]
+                    else:
+                        words = word_tokenize(line)
                 except Exception:  # underthesea fails on some odd input; never lose the text
                     words = None
                 if words is not None:
@@ -202,11 +220,13 @@ class UnderTheSeaTokenizer:
                 spans.extend(_simple_spans(line, offset))
             else:
                 spans.extend((s + offset, e + offset) for s, e in aligned)
+                if tags:
+                    tagged.extend((s + offset, t) for (s, _), t in zip(aligned, tags))
         spans = _merge_protected(text, _split_words(text, spans))
-        return _fill_uncovered(text, spans)
+        return _fill_uncovered(text, spans), tagged
 
     def __call__(self, text: str) -> Doc:
-        spans = self.word_spans(text)
+        spans, tagged = self._segment(text)
         words, spaces = [], []
         cursor = 0
         for start, end in spans:
@@ -229,7 +249,8 @@ class UnderTheSeaTokenizer:
             if tail:
                 words.append(tail)
                 spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=sentence_starts(words, spaces))
+        tags = _word_tags(words, spaces, tagged) if self.pos_tags else None
+        return Doc(self.vocab, words=words, spaces=spaces, tags=tags, sent_starts=sentence_starts(words, spaces))
 
     def pipe(self, texts, batch_size: int = 1000):
         """Tokenize a stream of texts."""
@@ -237,7 +258,8 @@ class UnderTheSeaTokenizer:
             yield self(text)
 
     def _cfg(self) -> dict:
-        return {"max_line_chars": self.max_line_chars, "name": TOKENIZER_NAME}
+        return {"max_line_chars": self.max_line_chars, "syllable_affixes": self.syllable_affixes,
+                "pos_tags": self.pos_tags, "name": TOKENIZER_NAME}
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         """Serialise the settings."""
@@ -259,6 +281,21 @@ class UnderTheSeaTokenizer:
         cfg = srsly.read_json(Path(path) / "cfg.json")
         self.max_line_chars = cfg["max_line_chars"]
         return self
+
+
+def _word_tags(words: list[str], spaces: list[bool], tagged: list[tuple[int, str]]) -> list[str]:
+    """Give each token the POS tag of the segmenter word it starts in (``_SP`` for white space,
+    ``X`` where the segmenter gave none, e.g. after a fallback split)."""
+    starts = [s for s, _ in tagged]
+    tags, pos = [], 0
+    for word, space in zip(words, spaces):
+        i = bisect.bisect_right(starts, pos) - 1
+        if word.isspace():
+            tags.append("_SP")
+        else:
+            tags.append(tagged[i][1] if i >= 0 else "X")
+        pos += len(word) + int(space)
+    return tags
 
 
 def _fill_uncovered(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -293,12 +330,32 @@ def sentence_starts(words: list[str], spaces: list[bool]) -> list[bool]:
     return starts
 
 
+def first_syllable(word: str) -> str:
+    """The lower-cased first syllable of a (possibly multi-syllable) word: ``Trưởng ban`` → ``trưởng``."""
+    return word.split(" ", 1)[0].lower()
+
+
+def last_syllable(word: str) -> str:
+    """The lower-cased last syllable of a word: ``Chỉ đạo`` → ``đạo``."""
+    return word.rsplit(" ", 1)[-1].lower()
+
+
 @spacy.registry.tokenizers(TOKENIZER_NAME)
-def create_tokenizer(max_line_chars: int = 20000):
-    """Registered factory: ``[nlp.tokenizer] @tokenizers = "vnpolicy.UnderTheSeaTokenizer.v1"``."""
+def create_tokenizer(max_line_chars: int = 20000, syllable_affixes: bool = False, pos_tags: bool = False):
+    """Registered factory: ``[nlp.tokenizer] @tokenizers = "vnpolicy.UnderTheSeaTokenizer.v1"``.
+
+    With ``syllable_affixes``, the lexical PREFIX and SUFFIX features that spaCy's embeddings
+    read become a word's first and last syllable instead of its first character and last three
+    characters: a Vietnamese compound's syllables (``Trưởng ban``, ``Phó Chủ tịch``) carry what
+    its characters do not. With ``pos_tags``, underthesea's part-of-speech tagger segments the
+    text (same words as ``word_tokenize``) and each token gets its tag (``token.tag_``), a
+    feature the embeddings can read (``TAG``). Both off by default, so models trained without
+    them load unchanged.
+    """
 
     def make(nlp: Language) -> UnderTheSeaTokenizer:
-        return UnderTheSeaTokenizer(nlp.vocab, max_line_chars=max_line_chars)
+        return UnderTheSeaTokenizer(nlp.vocab, max_line_chars=max_line_chars, syllable_affixes=syllable_affixes,
+                                    pos_tags=pos_tags)
 
     return make
 

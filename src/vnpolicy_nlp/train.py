@@ -136,10 +136,12 @@ def train(
         for name, docs in (("train", train_docs), ("dev", dev_docs)):
             DocBin(docs=docs).to_disk(work / f"{name}.spacy")
         ner_dir = work / "ner"
+        log_path = work / "train_log.jsonl"
         spacy_train(
             config_path,
             output_path=ner_dir,
-            overrides={**overrides, "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")},
+            overrides={**overrides, "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                       "training.logger.output_file": str(log_path)},
         )
         _seed_everything(seed)
         nlp = spacy.load(ner_dir / "model-best")
@@ -150,44 +152,52 @@ def train(
         mode, fill_labels, override_labels = vn["patterns_mode"], None, None
         if mode == "auto":
             mode, fill_labels, override_labels = _choose_pattern_labels(nlp, dev_records, _micro_f(ner_only, "entities"))
-        # re-added so the chosen setting is written in the saved config
-        nlp.remove_pipe(PATTERN_COMPONENT)
-        nlp.add_pipe(PATTERN_COMPONENT, config={"mode": mode, "relations": False, "labels": fill_labels,
-                                                "override": override_labels})
+        pattern_cfg = {"mode": mode, "relations": False, "labels": fill_labels, "override": override_labels}
+        _set_patterns(nlp, pattern_cfg)
 
         rel_cfg = vn["relations"]
-        X, y = gold_examples(train_docs, rel_cfg["max_tokens"])
-        clf = RelationClassifier(C=rel_cfg["C"], max_iter=rel_cfg["max_iter"],
-                                 class_weight=rel_cfg["class_weight"], seed=seed).fit(X, y)
-
-        def add_relations(use_rules: bool, threshold: float):
-            if REL_COMPONENT in nlp.pipe_names:
-                nlp.remove_pipe(REL_COMPONENT)
-            rel = nlp.add_pipe(REL_COMPONENT, config={"threshold": threshold,
-                                                      "max_tokens": rel_cfg["max_tokens"],
-                                                      "use_rules": use_rules})
-            rel.model = clf
-
+        clf = _fit_relations(train_docs, rel_cfg, seed)
         # rules beside the classifier, and the probability threshold: chosen on the dev split
         best = None
         rule_options = (False, True) if rel_cfg["use_rules"] == "auto" else (bool(rel_cfg["use_rules"]),)
         thresholds = rel_cfg["thresholds"] if rel_cfg["threshold"] == "auto" else [rel_cfg["threshold"]]
         for use_rules in rule_options:
             for threshold in thresholds:
-                add_relations(use_rules, threshold)
+                _set_relations(nlp, clf, rel_cfg, use_rules, threshold)
                 f = _micro_f(score(dev_records, _predict(nlp, dev_records)), "relations")
                 if best is None or f > best[0]:
                     best = (f, use_rules, threshold)
         _, use_rules, threshold = best
-        add_relations(use_rules, threshold)
+        _set_relations(nlp, clf, rel_cfg, use_rules, threshold)
         nlp.add_pipe("vnpolicy_directives")
-
         final = score(dev_records, _predict(nlp, dev_records))
+        best_step = _best_step(log_path)
+
+        if vn["refit_on_all"]:
+            # the dev figures above stay the held-out estimate; the shipped weights see all documents
+            DocBin(docs=train_docs + dev_docs).to_disk(work / "all.spacy")
+            refit_dir = work / "ner_all"
+            spacy_train(
+                config_path,
+                output_path=refit_dir,
+                overrides={**overrides, "paths.train": str(work / "all.spacy"), "paths.dev": str(work / "dev.spacy"),
+                           "training.max_steps": best_step, "training.patience": 0,
+                           "training.eval_frequency": best_step},
+            )
+            _seed_everything(seed)
+            held_out = nlp.meta.get("performance")
+            nlp = spacy.load(refit_dir / "model-last")
+            nlp.meta["performance"] = held_out
+            _set_patterns(nlp, pattern_cfg)
+            _set_relations(nlp, _fit_relations(train_docs + dev_docs, rel_cfg, seed), rel_cfg, use_rules, threshold)
+            nlp.add_pipe("vnpolicy_directives")
+
         model_dir = work / "model"
         nlp.meta.update({"name": "vnpolicy_default", "version": "0.1.0",
                          "description": "NER and relations for Vietnamese policy news"})
         nlp.to_disk(model_dir)
         cfg.to_disk(model_dir / "training.cfg")
+        shutil.copy(log_path, model_dir / "train_log.jsonl")
         metrics = {
             "seed": seed,
             "n_train_docs": len(records),
@@ -200,6 +210,8 @@ def train(
             "pattern_override_labels": override_labels,
             "relation_rules": bool(use_rules),
             "relation_threshold": threshold,
+            "best_step": best_step,
+            "refit_on_all": bool(vn["refit_on_all"]),
             "dev": {"ner_only_f": _micro_f(ner_only, "entities"),
                     "entities": final["entities"], "relations": final["relations"]},
             "train_seconds": round(time.time() - started, 1),
@@ -243,6 +255,9 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         f"  {metrics['n_train_relations']} relations) of the policy-news pool, annotations in `annotations/train/`",
         "  (stand-off; texts are resolved from the pool file).",
         f"- Dev: {metrics['n_dev_docs']} documents held out from the same annotations (split by document, seed {metrics['seed']}).",
+        *([f"- The pattern labels, relation threshold and number of steps ({metrics['best_step']}) were chosen on",
+           "  the dev split; the shipped weights were then trained again with those choices on train + dev, so",
+           "  the dev figures below are those of the first, held-out fit."] if metrics.get("refit_on_all") else []),
         "- The gold set (`annotations/gold/`, the five source articles) is never used for training.",
         "",
         "## Dev metrics (strict)",
@@ -303,6 +318,35 @@ def _choose_pattern_labels(nlp, dev_records: list[dict], base_f: float) -> tuple
     if not fill and not override:
         return "off", None, None
     return "fill", fill, override
+
+
+def _set_patterns(nlp, pattern_cfg: dict) -> None:
+    """(Re-)add the pattern component, so the chosen setting is the one written in the saved config."""
+    if PATTERN_COMPONENT in nlp.pipe_names:
+        nlp.remove_pipe(PATTERN_COMPONENT)
+    nlp.add_pipe(PATTERN_COMPONENT, config=pattern_cfg)
+
+
+def _fit_relations(docs: list, rel_cfg: dict, seed: int) -> RelationClassifier:
+    X, y = gold_examples(docs, rel_cfg["max_tokens"])
+    return RelationClassifier(C=rel_cfg["C"], max_iter=rel_cfg["max_iter"],
+                              class_weight=rel_cfg["class_weight"], seed=seed).fit(X, y)
+
+
+def _set_relations(nlp, clf: RelationClassifier, rel_cfg: dict, use_rules: bool, threshold: float) -> None:
+    if REL_COMPONENT in nlp.pipe_names:
+        nlp.remove_pipe(REL_COMPONENT)
+    rel = nlp.add_pipe(REL_COMPONENT, config={"threshold": threshold, "max_tokens": rel_cfg["max_tokens"],
+                                              "use_rules": use_rules})
+    rel.model = clf
+
+
+def _best_step(log_path: Path) -> int:
+    """The step of the best dev score in a spaCy training log (the last one, on ties, as spaCy's
+    own ``model-best``)."""
+    rows = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    best = max(rows, key=lambda r: (r["score"], r["step"]))
+    return max(int(best["step"]), 1)
 
 
 def _replace_dir(src: Path, dst: Path) -> None:

@@ -1,0 +1,132 @@
+"""List annotations that look inconsistent, for a human review pass over training data.
+
+Two kinds of findings, each with the document id and the span in context:
+
+- *inconsistent*: a string annotated as a span somewhere in the set, that occurs elsewhere in
+  the set with no span, another label, or other boundaries (the classic consistency check of
+  annotation projects);
+- *spec*: a span whose form the annotation spec rules out (a term `khóa …` inside an AGENCY,
+  `nguyên`/`cựu` inside a RANK, an honorific inside an OFFICIAL, a bare lower-case event word,
+  a DIRECTIVE without a number, an edge of punctuation …).
+
+Nothing is changed: a reviewer decides each case against the spec. Findings are leads, not errors.
+
+Usage: python scripts/audit_annotations.py [annotations/train] [--corpus POOL.jsonl] [--output report.md]
+"""
+
+import argparse
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from vnpolicy_nlp.labelstudio.convert import load_export
+from vnpolicy_nlp.paths import default_corpus_path, default_train_path
+
+SPEC_RULES = [
+    ("AGENCY", re.compile(r"\bkhóa\s+[IVXLC\d]+|\(|^(các|những)\s", re.I), "term, bracket or plural inside an AGENCY"),
+    ("AGENCY", re.compile(r"^(Đảng|Nhà nước|Đảng, Nhà nước)$"), "abstract Đảng / Nhà nước is not annotated"),
+    ("AGENCY", re.compile(r"^trụ sở\b", re.I), "`trụ sở` + organisation is a LOCATION"),
+    ("RANK", re.compile(r"^(nguyên|cựu|tân)\s", re.I), "`nguyên`/`cựu`/`tân` stay out of the RANK"),
+    ("RANK", re.compile(r"^(đại biểu|cán bộ|lãnh đạo|phóng viên|thành viên|báo cáo viên)$", re.I), "generic role, not a RANK"),
+    ("OFFICIAL", re.compile(r"^(ông|bà|đồng chí|anh|chị)\s|(TS|ThS|GS|PGS|BS)\.", re.I), "honorific or degree inside an OFFICIAL"),
+    ("EVENT", re.compile(r"^(hội nghị|đại hội|buổi lễ|lễ|phiên họp|kỳ họp|hội thảo|tọa đàm)( này| đó)?$"), "bare lower-case event word"),
+    ("DIRECTIVE", re.compile(r"^\D*$"), "DIRECTIVE without a number or code"),
+    ("DATE", re.compile(r"^(hôm nay|năm nay|thời gian qua)|\bnay\b", re.I), "relative date words"),
+]
+EDGE = re.compile(r"^[\s,.;:()\"“”'-]|[\s,.;:(\"“”'-]$")
+
+
+def spec_findings(records: list[dict]) -> list[tuple[str, str, str, str]]:
+    """Spans whose form the spec rules out: ``(doc id, label, span text, reason)``."""
+    found = []
+    for rec in records:
+        for ent in rec["entities"]:
+            text = rec["text"][ent["start"]:ent["end"]]
+            if EDGE.search(text) and not (ent["label"] == "AGENCY" and text.endswith(")")):
+                found.append((rec["id"], ent["label"], text, "span edged with space or punctuation"))
+            for label, pattern, reason in SPEC_RULES:
+                if ent["label"] == label and pattern.search(text):
+                    found.append((rec["id"], label, text, reason))
+    return found
+
+
+def consistency_findings(records: list[dict], min_len: int = 3) -> dict[str, list]:
+    """For each annotated string, the occurrences annotated differently elsewhere.
+
+    Returns:
+        ``{string: [(doc id, start, how), ...]}`` where ``how`` is ``"unannotated"``,
+        ``"label X"`` or ``"inside X 'span'"`` / ``"overlaps X 'span'"``; only strings with at
+        least one such occurrence, each with its majority label first in the key.
+    """
+    labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for rec in records:
+        for ent in rec["entities"]:
+            labels[rec["text"][ent["start"]:ent["end"]]][ent["label"]] += 1
+    out: dict[str, list] = {}
+    for string, counts in labels.items():
+        if len(string) < min_len:
+            continue
+        label = max(counts, key=counts.get)
+        pattern = re.compile(r"(?<!\w)" + re.escape(string) + r"(?!\w)")
+        odd = []
+        for rec in records:
+            spans = [(e["start"], e["end"], e["label"]) for e in rec["entities"]]
+            for m in pattern.finditer(rec["text"]):
+                s, e = m.span()
+                if (s, e, label) in spans:
+                    continue
+                over = [sp for sp in spans if sp[0] < e and s < sp[1]]
+                if not over:
+                    how = "unannotated"
+                elif any(sp[:2] == (s, e) for sp in over):
+                    how = "label " + next(sp[2] for sp in over if sp[:2] == (s, e))
+                else:
+                    sp = over[0]
+                    kind = "inside" if sp[0] <= s and e <= sp[1] else "overlaps"
+                    how = f"{kind} {sp[2]} '{rec['text'][sp[0]:sp[1]]}'"
+                    if kind == "inside" and sp[2] in ("AGENCY", "EVENT") and label in ("LOCATION", "DATE"):
+                        continue  # the spec keeps places and dates inside names unannotated
+                odd.append((rec["id"], s, how))
+        if odd:
+            out[f"{string} [{label} ×{counts[label]}]"] = odd
+    return out
+
+
+def context(rec: dict, start: int, end: int, width: int = 50) -> str:
+    """``left[[span]]right`` on one line."""
+    left = rec["text"][max(0, start - width):start].replace("\n", " ")
+    right = rec["text"][end:end + width].replace("\n", " ")
+    return f"{left}[[{rec['text'][start:end]}]]{right}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", type=Path, default=default_train_path())
+    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    records, problems = load_export(args.path, corpus=args.corpus)
+    by_id = {r["id"]: r for r in records}
+    lines = [f"# Annotation audit of {args.path} ({len(records)} documents)", "", "## Spec form checks", ""]
+    for doc, label, text, reason in spec_findings(records):
+        lines.append(f"- {doc} {label} `{text}`: {reason}")
+    lines += ["", "## Same string, annotated differently", ""]
+    for key, odd in sorted(consistency_findings(records).items()):
+        lines.append(f"### {key}")
+        for doc, start, how in odd:
+            string = key.rsplit(" [", 1)[0]
+            lines.append(f"- {doc} @{start} {how}: {context(by_id[doc], start, start + len(string))}")
+        lines.append("")
+    report = "\n".join(lines) + "\n"
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
