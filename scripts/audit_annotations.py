@@ -56,8 +56,8 @@ def consistency_findings(records: list[dict], min_len: int = 3) -> dict[str, lis
 
     Returns:
         ``{string: [(doc id, start, how), ...]}`` where ``how`` is ``"unannotated"``,
-        ``"label X"`` or ``"inside X 'span'"`` / ``"overlaps X 'span'"``; only strings with at
-        least one such occurrence, each with its majority label first in the key.
+        ``"label X"`` or ``"crosses X 'span'"``; occurrences inside a longer span are not
+        listed. Keys are ``"string [majority label ×count]"``.
     """
     labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for rec in records:
@@ -81,12 +81,11 @@ def consistency_findings(records: list[dict], min_len: int = 3) -> dict[str, lis
                     how = "unannotated"
                 elif any(sp[:2] == (s, e) for sp in over):
                     how = "label " + next(sp[2] for sp in over if sp[:2] == (s, e))
+                elif any(sp[0] <= s and e <= sp[1] for sp in over):
+                    continue  # part of a longer name: spans are flat, so that is no inconsistency
                 else:
                     sp = over[0]
-                    kind = "inside" if sp[0] <= s and e <= sp[1] else "overlaps"
-                    how = f"{kind} {sp[2]} '{rec['text'][sp[0]:sp[1]]}'"
-                    if kind == "inside" and sp[2] in ("AGENCY", "EVENT") and label in ("LOCATION", "DATE"):
-                        continue  # the spec keeps places and dates inside names unannotated
+                    how = f"crosses {sp[2]} '{rec['text'][sp[0]:sp[1]]}'"
                 odd.append((rec["id"], s, how))
         if odd:
             out[f"{string} [{label} ×{counts[label]}]"] = odd

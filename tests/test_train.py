@@ -71,12 +71,15 @@ def test_train_same_seed_same_metrics(export, tmp_path):
     assert (tmp_path / "a" / "ner" / "model").read_bytes() == (tmp_path / "b" / "ner" / "model").read_bytes()
 
 
-def test_best_step_is_the_last_of_the_best_scores(tmp_path):
+def test_best_step_smooths_over_neighbouring_evaluations(tmp_path):
     log = tmp_path / "log.jsonl"
-    rows = [{"step": 0, "score": 0.1}, {"step": 100, "score": 0.8}, {"step": 200, "score": 0.7},
-            {"step": 300, "score": 0.8}, {"step": 400, "score": 0.75}]
-    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert _best_step(log) == 300
+    # 100 is the single best score, but 400 has the best neighbourhood (0.8, 0.82, 0.8)
+    scores = [0.1, 0.85, 0.6, 0.8, 0.82, 0.8, 0.7]
+    log.write_text("".join(json.dumps({"step": 100 * i, "score": s}) + "\n" for i, s in enumerate(scores)))
+    assert _best_step(log) == 400
+    # a tie goes to the later step
+    log.write_text("".join(json.dumps({"step": 100 * i, "score": s}) + "\n" for i, s in enumerate([0.5, 0.5])))
+    assert _best_step(log) == 100
 
 
 def test_train_refuses_the_gold_set(tmp_path):

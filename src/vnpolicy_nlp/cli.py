@@ -307,9 +307,10 @@ def train(
     except (VnpolicyError, OSError) as e:
         fail(str(e))
     dev = metrics["dev"]
+    refit = f", then again on train + dev ({metrics['best_step']} steps)" if metrics["refit_on_all"] else ""
     typer.echo(
-        f"Trained on {metrics['n_train_docs']} documents in {metrics['train_seconds']} s; dev entities "
-        f"F1 {dev['entities']['strict']['micro']['f']:.3f}, relations F1 {dev['relations']['micro']['f']:.3f}; "
+        f"Trained on {metrics['n_train_docs']} documents{refit} in {metrics['train_seconds']} s; held-out dev "
+        f"entities F1 {dev['entities']['strict']['micro']['f']:.3f}, relations F1 {dev['relations']['micro']['f']:.3f}; "
         f"model in {output}"
     )
 

@@ -238,6 +238,7 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
     ``metrics.json`` keys ``gold`` and ``benchmarks`` when present.
     """
     dev = metrics["dev"]
+    n_final = metrics["n_train_docs"] + (metrics["n_dev_docs"] if metrics.get("refit_on_all") else 0)
     lines = [
         "# vnpolicy default model",
         "",
@@ -251,13 +252,14 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "directive code normaliser.",
         "",
         "## Data",
-        f"- Trained on {metrics['n_train_docs']} hand-corrected documents ({metrics['n_train_entities']} entities,",
-        f"  {metrics['n_train_relations']} relations) of the policy-news pool, annotations in `annotations/train/`",
-        "  (stand-off; texts are resolved from the pool file).",
-        f"- Dev: {metrics['n_dev_docs']} documents held out from the same annotations (split by document, seed {metrics['seed']}).",
+        f"- {metrics['n_train_docs'] + metrics['n_dev_docs']} hand-corrected documents of the policy-news pool, annotations in",
+        "  `annotations/train/` (stand-off; texts are resolved from the pool file), split by document",
+        f"  (seed {metrics['seed']}) into {metrics['n_train_docs']} for training ({metrics['n_train_entities']} entities,"
+        f" {metrics['n_train_relations']} relations) and {metrics['n_dev_docs']} for dev.",
         *([f"- The pattern labels, relation threshold and number of steps ({metrics['best_step']}) were chosen on",
-           "  the dev split; the shipped weights were then trained again with those choices on train + dev, so",
-           "  the dev figures below are those of the first, held-out fit."] if metrics.get("refit_on_all") else []),
+           "  the dev split; the shipped weights were then trained again with those choices on all",
+           f"  {n_final} documents, so the dev figures below are those of the first, held-out fit."]
+          if metrics.get("refit_on_all") else []),
         "- The gold set (`annotations/gold/`, the five source articles) is never used for training.",
         "",
         "## Dev metrics (strict)",
@@ -279,7 +281,7 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "Studio. Output offsets are code-point offsets into the exact input text.",
         "",
         "## Known limits",
-        f"- Trained on {metrics['n_train_docs']} short news excerpts: long agency and event names (boundaries)",
+        f"- Trained on {n_final} short news excerpts: long agency and event names (boundaries)",
         "  are the weakest; other genres (legal texts, social media) are untested.",
         "- Entity boundaries that fall inside an underthesea word can only be found where the",
         "  tokenizer's case rules split that word.",
@@ -342,11 +344,14 @@ def _set_relations(nlp, clf: RelationClassifier, rel_cfg: dict, use_rules: bool,
 
 
 def _best_step(log_path: Path) -> int:
-    """The step of the best dev score in a spaCy training log (the last one, on ties, as spaCy's
-    own ``model-best``)."""
+    """The step with the best dev score in a spaCy training log, each score averaged with its
+    neighbouring evaluations: on a small dev split one lucky evaluation should not set the length
+    of the final training. The later step wins a tie."""
     rows = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    best = max(rows, key=lambda r: (r["score"], r["step"]))
-    return max(int(best["step"]), 1)
+    scores = [r["score"] for r in rows]
+    smooth = [sum(scores[max(0, i - 1):i + 2]) / len(scores[max(0, i - 1):i + 2]) for i in range(len(scores))]
+    best = max(range(len(rows)), key=lambda i: (smooth[i], rows[i]["step"]))
+    return max(int(rows[best]["step"]), 1)
 
 
 def _replace_dir(src: Path, dst: Path) -> None:
