@@ -81,3 +81,32 @@ def test_cli_studio_push_without_token_says_where_to_get_one(runner, tmp_path, m
     result = runner.invoke(app, ["studio", "push", str(doc), "--project", "p", "--no-preannotate"])
     assert result.exit_code == 1
     assert result.output.startswith("E123") and "VNPOLICY_LS_TOKEN" in result.output
+
+
+def _ent(text: str, surface: str, label: str, n: int, after: int = 0) -> dict:
+    start = text.index(surface, after)
+    return {"id": f"T{n}", "start": start, "end": start + len(surface), "label": label, "text": surface}
+
+
+def test_cli_data_audit_finds_inconsistent_and_off_spec_spans(runner, tmp_path):
+    from vnpolicy_nlp.labelstudio.convert import records_to_tasks
+
+    a = "Bộ Y tế họp tại Hà Nội. Ông Nguyễn Văn An phát biểu."
+    b = "Bộ Y tế và Bộ Tài chính, Hội đồng Nhân quyền của Bộ Y tế."
+    records = [
+        {"id": "a", "text": a, "entities": [_ent(a, "Bộ Y tế", "AGENCY", 1), _ent(a, "Hà Nội", "LOCATION", 2),
+                                            _ent(a, "Ông Nguyễn Văn An", "OFFICIAL", 3)], "relations": []},
+        # the first "Bộ Y tế" is left out, the second sits inside a longer name (fine: spans are flat)
+        {"id": "b", "text": b, "entities": [_ent(b, "Bộ Tài chính,", "AGENCY", 1),
+                                            _ent(b, "Hội đồng Nhân quyền của Bộ Y tế", "AGENCY", 2)], "relations": []},
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(records_to_tasks(records), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "audit.md"
+    result = runner.invoke(app, ["data", "audit", str(path), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    report = out.read_text(encoding="utf-8")
+    assert "- a OFFICIAL `Ông Nguyễn Văn An`: honorific or degree inside an OFFICIAL" in report
+    assert "- b AGENCY `Bộ Tài chính,`: span edged with space or punctuation" in report
+    assert "### Bộ Y tế [AGENCY ×1]\n- b @0 unannotated: [[Bộ Y tế]] và Bộ Tài chính" in report
+    assert "@49" not in report  # the occurrence inside the longer name is not a lead

@@ -188,7 +188,7 @@ def studio_pull(
                f"of {result.project.title!r} written to {result.path}{skipped}")
 
 
-# --- data (validate, convert, agree) -------------------------------------------------------
+# --- data (validate, convert, agree, audit) -------------------------------------------------------
 
 
 @data_app.command("validate")
@@ -265,6 +265,30 @@ def data_agree(
     for problem in problems:
         typer.echo(problem.message, err=True)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_agreement(report))
+
+
+@data_app.command("audit")
+def data_audit(
+    path: str = typer.Argument(..., help="Label Studio export, records or stand-off JSON/JSONL file, or a folder"),
+    corpus: str = typer.Option(None, "--corpus", help="corpus JSONL for stand-off records"),
+    output: str = typer.Option(None, "--output", "-o", help="write the Markdown report here instead of stdout"),
+) -> None:
+    """List leads for a review pass: strings annotated differently in different places, and span
+    forms the annotation spec rules out. Nothing is changed."""
+    from .errors import VnpolicyError
+    from .labelstudio.audit import format_audit
+    from .labelstudio.convert import load_export
+    from .output import write_atomic
+
+    try:
+        records, problems = load_export(path, corpus=corpus)
+    except VnpolicyError as e:
+        fail(str(e))
+    for problem in problems:
+        typer.echo(problem.message, err=True)
+    write_atomic(output, format_audit(records))
+    if problems:
+        raise typer.Exit(1)
 
 
 # --- train ---------------------------------------------------------------------------------

@@ -1,30 +1,23 @@
-"""List annotations that look inconsistent, for a human review pass over training data.
+"""Annotation audit: leads for a human review pass over an annotation set (nothing is changed).
 
-Two kinds of findings, each with the document id and the span in context:
+Two kinds of findings, each with the document id and the span:
 
-- *inconsistent*: a string annotated as a span somewhere in the set, that occurs elsewhere in
-  the set with no span, another label, or other boundaries (the classic consistency check of
-  annotation projects);
-- *spec*: a span whose form the annotation spec rules out (a term `khóa …` inside an AGENCY,
-  `nguyên`/`cựu` inside a RANK, an honorific inside an OFFICIAL, a bare lower-case event word,
-  a DIRECTIVE without a number, an edge of punctuation …).
+- *inconsistent*: a string annotated as a span somewhere in the set that occurs elsewhere in the
+  set with no span, another label, or a span crossing it (occurrences inside a longer span are
+  fine: spans are flat);
+- *spec*: a span whose form ``annotation-spec.md`` rules out (a term ``khóa …`` inside an AGENCY, ``nguyên``/``cựu`` inside a RANK, an honorific inside an OFFICIAL, a bare lower-case
+  event word, a DIRECTIVE without a number, an edge of space or punctuation …).
 
-Nothing is changed: a reviewer decides each case against the spec. Findings are leads, not errors.
-
-Usage: python scripts/audit_annotations.py [annotations/train] [--corpus POOL.jsonl] [--output report.md]
+A reviewer decides each case against the spec: findings are leads, not errors.
 """
 
-import argparse
-import re
-import sys
-from collections import defaultdict
-from pathlib import Path
+from __future__ import annotations
 
-from vnpolicy_nlp.labelstudio.convert import load_export
-from vnpolicy_nlp.paths import default_corpus_path, default_train_path
+import re
+from collections import defaultdict
 
 SPEC_RULES = [
-    ("AGENCY", re.compile(r"\bkhóa\s+[IVXLC\d]+|\(|^(các|những)\s", re.I), "term, bracket or plural inside an AGENCY"),
+    ("AGENCY", re.compile(r"\bkhóa\s+[IVXLC\d]+|^(các|những)\s", re.I), "term or generic plural inside an AGENCY"),
     ("AGENCY", re.compile(r"^(Đảng|Nhà nước|Đảng, Nhà nước)$"), "abstract Đảng / Nhà nước is not annotated"),
     ("AGENCY", re.compile(r"^trụ sở\b", re.I), "`trụ sở` + organisation is a LOCATION"),
     ("RANK", re.compile(r"^(nguyên|cựu|tân)\s", re.I), "`nguyên`/`cựu`/`tân` stay out of the RANK"),
@@ -34,7 +27,7 @@ SPEC_RULES = [
     ("DIRECTIVE", re.compile(r"^\D*$"), "DIRECTIVE without a number or code"),
     ("DATE", re.compile(r"^(hôm nay|năm nay|thời gian qua)|\bnay\b", re.I), "relative date words"),
 ]
-EDGE = re.compile(r"^[\s,.;:()\"“”'-]|[\s,.;:(\"“”'-]$")
+EDGE = re.compile(r"^[\s,.;:()\"“”'-]|[\s,.;:()\"“”'-]$")
 
 
 def spec_findings(records: list[dict]) -> list[tuple[str, str, str, str]]:
@@ -43,7 +36,7 @@ def spec_findings(records: list[dict]) -> list[tuple[str, str, str, str]]:
     for rec in records:
         for ent in rec["entities"]:
             text = rec["text"][ent["start"]:ent["end"]]
-            if EDGE.search(text) and not (ent["label"] == "AGENCY" and text.endswith(")")):
+            if EDGE.search(text):
                 found.append((rec["id"], ent["label"], text, "span edged with space or punctuation"))
             for label, pattern, reason in SPEC_RULES:
                 if ent["label"] == label and pattern.search(text):
@@ -99,33 +92,16 @@ def context(rec: dict, start: int, end: int, width: int = 50) -> str:
     return f"{left}[[{rec['text'][start:end]}]]{right}"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("path", nargs="?", type=Path, default=default_train_path())
-    parser.add_argument("--corpus", type=Path, default=default_corpus_path())
-    parser.add_argument("--output", type=Path)
-    args = parser.parse_args()
-    records, problems = load_export(args.path, corpus=args.corpus)
+def format_audit(records: list[dict]) -> str:
+    """Both kinds of findings as Markdown, each occurrence with its context."""
     by_id = {r["id"]: r for r in records}
-    lines = [f"# Annotation audit of {args.path} ({len(records)} documents)", "", "## Spec form checks", ""]
-    for doc, label, text, reason in spec_findings(records):
-        lines.append(f"- {doc} {label} `{text}`: {reason}")
+    lines = [f"# Annotation audit ({len(records)} documents)", "", "## Spec form checks", ""]
+    lines += [f"- {doc} {label} `{text}`: {reason}" for doc, label, text, reason in spec_findings(records)]
     lines += ["", "## Same string, annotated differently", ""]
     for key, odd in sorted(consistency_findings(records).items()):
+        string = key.rsplit(" [", 1)[0]
         lines.append(f"### {key}")
-        for doc, start, how in odd:
-            string = key.rsplit(" [", 1)[0]
-            lines.append(f"- {doc} @{start} {how}: {context(by_id[doc], start, start + len(string))}")
+        lines += [f"- {doc} @{start} {how}: {context(by_id[doc], start, start + len(string))}"
+                  for doc, start, how in odd]
         lines.append("")
-    report = "\n".join(lines) + "\n"
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-    for p in problems:
-        print(p, file=sys.stderr)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return "\n".join(lines) + "\n"
