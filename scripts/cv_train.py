@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from vnpolicy_nlp.labelstudio.convert import load_export
+from vnpolicy_nlp.output import write_atomic
 from vnpolicy_nlp.paths import default_corpus_path, default_train_path
 from vnpolicy_nlp.train import DEFAULT_CONFIG, train
 
@@ -53,7 +54,7 @@ def main() -> int:
     result = {"config": str(args.config), "overrides": args.overrides, "folds": folds, "summary": summary}
     print(json.dumps(summary, indent=2))
     if args.output:
-        args.output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_atomic(args.output, json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

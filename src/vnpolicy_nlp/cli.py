@@ -188,7 +188,7 @@ def studio_pull(
                f"of {result.project.title!r} written to {result.path}{skipped}")
 
 
-# --- data (validate, convert, agree, audit) -------------------------------------------------------
+# --- data (validate, convert, agree, audit) ---------------------------------------------------
 
 
 @data_app.command("validate")

@@ -2,8 +2,11 @@
 
 One call of :func:`train` gives a folder that ``pipeline.load`` (and ``spacy.load``) reads:
 tokenizer, ``tok2vec`` + ``ner``, the pattern rules in ``fill`` mode where the dev split says
-they help, the relation classifier, and the directive normaliser. Beside the weights it writes
-the training config, ``metrics.json`` and a model card. The folder appears atomically.
+they help, the relation classifier, and the directive normaliser. The pattern labels, the
+relation threshold and the number of training steps are chosen on the dev split; with
+``vnpolicy.refit_on_all`` the weights are then trained again on train + dev with those choices.
+Beside the weights it writes the training config, spaCy's training log, ``metrics.json`` and a
+model card. The folder appears atomically.
 """
 
 from __future__ import annotations
