@@ -8,7 +8,6 @@ Usage: python scripts/cross_validate.py [--output models/default/cross_validatio
 """
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from vnpolicy_nlp.evaluate import cross_validate_loo, format_cv_table, predict_r
 from vnpolicy_nlp.labelstudio.convert import load_export
 from vnpolicy_nlp.paths import default_corpus_path, default_gold_path, default_model_path, default_train_path
 from vnpolicy_nlp.pipeline import load
-from vnpolicy_nlp.train import train
+from vnpolicy_nlp.train import parse_overrides, train
 
 
 def main() -> int:
@@ -31,7 +30,7 @@ def main() -> int:
     args = parser.parse_args()
     base, _ = load_export(args.train, corpus=args.corpus)
     gold, _ = load_export(args.gold)
-    overrides = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.overrides)}
+    overrides = parse_overrides(args.overrides)
     workdir = Path(tempfile.mkdtemp(prefix="vnpolicy-cv-"))
 
     def train_fn(gold_train):

@@ -18,7 +18,7 @@ from pathlib import Path
 from vnpolicy_nlp.labelstudio.convert import load_export
 from vnpolicy_nlp.output import write_atomic
 from vnpolicy_nlp.paths import default_corpus_path, default_train_path
-from vnpolicy_nlp.train import DEFAULT_CONFIG, train
+from vnpolicy_nlp.train import DEFAULT_CONFIG, parse_overrides, train
 
 
 def main() -> int:
@@ -34,7 +34,7 @@ def main() -> int:
     records, _ = load_export(args.train, corpus=args.corpus)
     order = sorted(records, key=lambda r: r["id"])
     random.Random(args.seed).shuffle(order)
-    overrides = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.overrides)}
+    overrides = parse_overrides(args.overrides)
     # the fold is the held-out estimate: no refit on it
     overrides["vnpolicy.refit_on_all"] = False
     folds = []

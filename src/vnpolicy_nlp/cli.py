@@ -294,22 +294,6 @@ def data_audit(
 # --- train ---------------------------------------------------------------------------------
 
 
-def _parse_overrides(items: list[str]) -> dict:
-    """``["training.max_steps=200", ...]`` → ``{"training.max_steps": 200}`` (values as JSON when possible)."""
-    import json
-
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            fail(f"--set takes KEY=VALUE, got {item!r}", 2)
-        try:
-            out[key] = json.loads(value)
-        except ValueError:
-            out[key] = value
-    return out
-
-
 @app.command()
 def train(
     train_path: str = typer.Option(..., "--train", help="Label Studio export file or folder (annotations/train/)"),
@@ -322,12 +306,16 @@ def train(
 ) -> None:
     """Train the NER and relation model and write it, with metrics and a model card."""
     from .errors import VnpolicyError
-    from .train import DEFAULT_CONFIG
+    from .train import DEFAULT_CONFIG, parse_overrides
     from .train import train as train_model
 
     try:
+        settings = parse_overrides(overrides)
+    except VnpolicyError as e:
+        fail(str(e), 2)
+    try:
         metrics = train_model(train_path, output, dev_path=dev_path, config_path=config or DEFAULT_CONFIG,
-                              seed=seed, overrides=_parse_overrides(overrides), corpus=corpus)
+                              seed=seed, overrides=settings, corpus=corpus)
     except (VnpolicyError, OSError) as e:
         fail(str(e))
     dev = metrics["dev"]

@@ -62,6 +62,7 @@ class Errors:
 
     E202 = "E202 {path}: comes from the gold set, which is never training data"
     E203 = "E203 Not enough documents to train: {n_train} for training, {n_dev} for dev"
+    E204 = "E204 --set takes KEY=VALUE, got {item!r}"
     E201 = "E201 {path} is not a model folder (no config.cfg); train one with 'vnpolicy train' or use --model patterns"
     # E3xx evaluation (evaluate.py)
     E301 = "E301 {path}: no gold set there; pass --gold with a Label Studio export file or folder"

@@ -1018,6 +1018,16 @@ def _new_figure(width: float, height: float):
     return fig
 
 
+def _save(fig, path: Path) -> Path:
+    """Lay out and write a figure through a temporary file and a rename (no half-written PNG)."""
+    path = Path(path)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format=path.suffix.lstrip(".") or "png")
+    tmp.replace(path)
+    return path
+
+
 def plot_f1_per_label(systems: dict[str, dict], path: Path) -> Path:
     """Bar chart of strict F1 per entity label, one bar per system (model and baselines).
 
@@ -1043,9 +1053,7 @@ def plot_f1_per_label(systems: dict[str, dict], path: Path) -> Path:
     ax.set_ylabel("strict F1")
     ax.set_title("Entity F1 per label (strict)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 def plot_confusion(confusion: dict, path: Path) -> Path:
@@ -1077,9 +1085,7 @@ def plot_confusion(confusion: dict, path: Path) -> Path:
     ax.set_ylabel("gold")
     ax.set_title("Entity label confusion")
     fig.colorbar(image, ax=ax)
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 _X_KEYS = ("n_train", "train_size", "n_docs", "n_examples", "fraction", "step", "epoch")
@@ -1122,9 +1128,7 @@ def plot_learning_curve(data: Any, path: Path) -> Path | None:
     ax.set_xlabel(x_key or "point")
     ax.set_title("Learning curve")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 def _displacy_data(record: dict, title: str) -> dict:

@@ -39,6 +39,21 @@ DEFAULT_CONFIG = Path(__file__).parent / "configs" / "default.cfg"
 GOLD_MARKERS = ("annotations/gold", "source-articles")
 
 
+def parse_overrides(items: list[str]) -> dict:
+    """``["training.max_steps=200", ...]`` → ``{"training.max_steps": 200}`` (values as JSON when
+    possible, else strings); raises E204 for an item without ``=``."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise VnpolicyError(Errors.E204.format(item=item))
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
 def load_annotations(path: str | Path, corpus: str | Path | None = None) -> tuple[list[dict], list]:
     """Read training records from a Label Studio export (file or folder, plain or stand-off).
 

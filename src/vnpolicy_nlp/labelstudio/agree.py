@@ -1,18 +1,18 @@
 """Agreement between two annotators' exports of the same documents.
 
 Annotator A is the reference: precision is the share of B's items that A also has, recall the
-share of A's items that B also has. Spans agree strictly (same start, end and label) or
-partially (same label, overlapping, each span used once); relations agree when type,
-direction and both endpoint spans match strictly, as in the spec's scoring.
+share of A's items that B also has. The counting is the evaluation's (:mod:`vnpolicy_nlp.evaluate`,
+A as gold, B as prediction): spans agree strictly (same start, end and label) or partially (same
+label, overlapping, each span used once); relations agree when type, direction and both
+endpoint spans match strictly, as in the spec's scoring.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..schema import ENTITY_LABELS, RELATION_LABELS
+from ..evaluate import score_entities, score_relations
 from .convert import load_export, text_sha256
 from .validate import Problem
 
@@ -25,28 +25,13 @@ def prf(tp: int, n_a: int, n_b: int) -> dict:
     return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "tp": tp, "a": n_a, "b": n_b}
 
 
-def _table(tp: Counter, n_a: Counter, n_b: Counter, labels: tuple[str, ...]) -> dict:
-    extra = sorted((set(n_a) | set(n_b)) - set(labels))
-    per_label = {lab: prf(tp[lab], n_a[lab], n_b[lab]) for lab in (*labels, *extra) if n_a[lab] or n_b[lab]}
-    micro = prf(sum(tp.values()), sum(n_a.values()), sum(n_b.values()))
-    return {"per_label": per_label, "micro": micro}
-
-
-def _partial_matches(spans_a: list[tuple], spans_b: list[tuple]) -> list[tuple]:
-    """Pair same-label overlapping spans one to one, the largest overlap first; return A's matched spans."""
-    pairs = []
-    for a in spans_a:
-        for b in spans_b:
-            overlap = min(a[1], b[1]) - max(a[0], b[0])
-            if a[2] == b[2] and overlap > 0:
-                pairs.append((overlap, a, b))
-    used_a, used_b, matched = set(), set(), []
-    for _, a, b in sorted(pairs, key=lambda x: (-x[0], x[1], x[2])):
-        if a not in used_a and b not in used_b:
-            used_a.add(a)
-            used_b.add(b)
-            matched.append(a)
-    return matched
+def _table(scored: dict) -> dict:
+    """An :mod:`~vnpolicy_nlp.evaluate` table (A as gold, B as prediction) in agreement terms:
+    labels that neither annotator used are left out."""
+    per_label = {label: prf(v["tp"], v["n_gold"], v["n_pred"])
+                 for label, v in scored["per_label"].items() if v["n_gold"] or v["n_pred"]}
+    micro = scored["micro"]
+    return {"per_label": per_label, "micro": prf(micro["tp"], micro["n_gold"], micro["n_pred"])}
 
 
 def pair_documents(records_a: list[dict], records_b: list[dict]) -> tuple[list[tuple[dict, dict]], dict]:
@@ -82,31 +67,15 @@ def agreement(records_a: list[dict], records_b: list[dict]) -> dict:
         prf}, "micro": prf}`` (see :func:`prf`).
     """
     pairs, unpaired = pair_documents(records_a, records_b)
-    n_a, n_b, strict, partial = Counter(), Counter(), Counter(), Counter()
-    rel_a, rel_b, rel_tp = Counter(), Counter(), Counter()
-    for a, b in pairs:
-        spans_a = sorted({(e["start"], e["end"], e["label"]) for e in a["entities"]})
-        spans_b = sorted({(e["start"], e["end"], e["label"]) for e in b["entities"]})
-        n_a.update(s[2] for s in spans_a)
-        n_b.update(s[2] for s in spans_b)
-        strict.update(s[2] for s in set(spans_a) & set(spans_b))
-        partial.update(s[2] for s in _partial_matches(spans_a, spans_b))
-        keys_a, keys_b = _relation_keys(a), _relation_keys(b)
-        rel_a.update(k[2] for k in keys_a)
-        rel_b.update(k[2] for k in keys_b)
-        rel_tp.update(k[2] for k in keys_a & keys_b)
+    # the scorer pairs documents by id: number the pairs so B's ids from another project match
+    a_side = [{**a, "id": str(i)} for i, (a, _) in enumerate(pairs)]
+    b_side = [{**b, "id": str(i)} for i, (_, b) in enumerate(pairs)]
+    entities = score_entities(a_side, b_side)
     return {
         "documents": {"paired": len(pairs), **unpaired},
-        "entities": {"strict": _table(strict, n_a, n_b, ENTITY_LABELS),
-                     "partial": _table(partial, n_a, n_b, ENTITY_LABELS)},
-        "relations": _table(rel_tp, rel_a, rel_b, RELATION_LABELS),
+        "entities": {"strict": _table(entities["strict"]), "partial": _table(entities["overlap"])},
+        "relations": _table(score_relations(a_side, b_side)),
     }
-
-
-def _relation_keys(record: dict) -> set[tuple]:
-    spans = {e["id"]: (e["start"], e["end"]) for e in record["entities"]}
-    return {(spans[r["head"]], spans[r["tail"]], r["label"]) for r in record["relations"]
-            if r["head"] in spans and r["tail"] in spans}
 
 
 def agree(path_a: str | Path, path_b: str | Path,
