@@ -3,8 +3,11 @@
 The 23-document dev split is too small to choose between configurations whose dev scores differ
 by a point; this trains one model per fold (split by document, seeded) and reports the mean and
 spread of the held-out fold scores. The gold set is not read. Models are thrown away.
+With --predictions, every training document is tagged by the fold model that did not learn it
+(out-of-fold predictions), the input of `scripts/review_disagreements.py`.
 
 Usage: python scripts/cv_train.py --folds 5 [--config CFG] [--set KEY=VALUE ...] [--output cv.json]
+       [--predictions oof.jsonl]
 """
 
 import argparse
@@ -15,8 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from vnpolicy_nlp.evaluate import predict_records
 from vnpolicy_nlp.labelstudio.convert import load_export
 from vnpolicy_nlp.output import write_atomic
+from vnpolicy_nlp.pipeline import load
 from vnpolicy_nlp.paths import default_corpus_path, default_train_path
 from vnpolicy_nlp.train import DEFAULT_CONFIG, parse_overrides, train
 
@@ -30,6 +35,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="config override KEY=VALUE")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--predictions", type=Path, help="write out-of-fold predicted records (JSONL)")
     args = parser.parse_args()
     records, _ = load_export(args.train, corpus=args.corpus)
     order = sorted(records, key=lambda r: r["id"])
@@ -37,13 +43,15 @@ def main() -> int:
     overrides = parse_overrides(args.overrides)
     # the fold is the held-out estimate: no refit on it
     overrides["vnpolicy.refit_on_all"] = False
-    folds = []
+    folds, predicted = [], []
     for k in range(args.folds):
         held = order[k::args.folds]
         rest = [r for r in order if r not in held]
         with tempfile.TemporaryDirectory() as tmp:
             m = train(args.train, Path(tmp) / "m", config_path=args.config, records=rest, dev_records=held,
                       seed=args.seed, corpus=args.corpus, overrides=overrides)
+            if args.predictions:
+                predicted += predict_records(load(Path(tmp) / "m"), held)
         folds.append({"fold": k, "n_docs": len(held), "ner_only_f": m["dev"]["ner_only_f"],
                       "entities_f": m["dev"]["entities"]["strict"]["micro"]["f"],
                       "relations_f": m["dev"]["relations"]["micro"]["f"], "best_step": m["best_step"],
@@ -55,6 +63,8 @@ def main() -> int:
     print(json.dumps(summary, indent=2))
     if args.output:
         write_atomic(args.output, json.dumps(result, ensure_ascii=False, indent=2))
+    if args.predictions:
+        write_atomic(args.predictions, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in predicted))
     return 0
 
 

@@ -110,3 +110,38 @@ def test_cli_data_audit_finds_inconsistent_and_off_spec_spans(runner, tmp_path):
     assert "- b AGENCY `Bộ Tài chính,`: span edged with space or punctuation" in report
     assert "### Bộ Y tế [AGENCY ×1]\n- b @0 unannotated: [[Bộ Y tế]] và Bộ Tài chính" in report
     assert "@49" not in report  # the occurrence inside the longer name is not a lead
+    assert "disagrees" not in report
+
+    predicted = tmp_path / "oof.jsonl"
+    predicted.write_text(json.dumps({"id": "a", "text": a, "entities": [_ent(a, "Hà Nội", "LOCATION", 2)],
+                                     "relations": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["data", "audit", str(path), "--predictions", str(predicted), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    section = out.read_text(encoding="utf-8").split("## Where a model that did not learn the document disagrees")[1]
+    # document b has no prediction, so it has no model lead
+    assert section.strip().splitlines() == [
+        "- a missed: annotated AGENCY [[Bộ Y tế]] họp tại Hà Nội. Ông Nguyễn Vă | model nothing",
+        "- a missed: annotated OFFICIAL Bộ Y tế họp tại Hà Nội. [[Ông Nguyễn Văn An]] phát biểu. | model nothing"]
+
+
+def test_audit_model_findings_list_span_and_relation_disagreements():
+    from vnpolicy_nlp.labelstudio.audit import model_findings
+
+    text = "Bộ trưởng Bộ Y tế Đào Hồng Lan dự Hội nghị tại Hà Nội."
+    annotated = {"id": "a", "text": text, "entities": [
+        _ent(text, "Bộ trưởng", "RANK", 1), _ent(text, "Bộ Y tế", "AGENCY", 2), _ent(text, "Đào Hồng Lan", "OFFICIAL", 3),
+        _ent(text, "Hội nghị", "EVENT", 4)],
+        "relations": [{"head": "T3", "tail": "T1", "label": "HAS_RANK"}, {"head": "T1", "tail": "T2", "label": "POSITION_IN"}]}
+    predicted = {"id": "a", "text": text, "entities": [
+        _ent(text, "Bộ trưởng Bộ Y tế", "RANK", 1), _ent(text, "Đào Hồng Lan", "OFFICIAL", 3),
+        _ent(text, "Hội nghị", "EVENT", 4), _ent(text, "Hà Nội", "LOCATION", 5)],
+        "relations": [{"head": "T3", "tail": "T4", "label": "PARTICIPATES_IN"}, {"head": "T4", "tail": "T5", "label": "HELD_IN"}]}
+    found = model_findings([annotated], [predicted])
+    spans = sorted((f["kind"], f["annotated"] and f["annotated"]["text"], f["predicted"] and f["predicted"]["text"])
+                   for f in found if f["kind"] != "relation")
+    assert spans == [("boundary", "Bộ trưởng", "Bộ trưởng Bộ Y tế"), ("missed", "Bộ Y tế", None),
+                     ("spurious", None, "Hà Nội")]
+    relations = [f for f in found if f["kind"] == "relation"]
+    # only between spans both sides have: HAS_RANK and HELD_IN involve a span one side lacks
+    assert relations == [{"doc": "a", "kind": "relation", "annotated": None,
+                          "predicted": ("Đào Hồng Lan", "PARTICIPATES_IN", "Hội nghị")}]

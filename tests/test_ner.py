@@ -90,3 +90,45 @@ def test_ner_entity_confidence_without_trained_ner_is_empty():
 
     nlp = load("patterns")
     assert entity_confidence(nlp, nlp("Bộ Y tế họp.")) == {}
+
+
+def _example(nlp, text, spans):
+    from spacy.training import Example
+
+    from vnpolicy_nlp.records import record_to_doc
+
+    ents = [{"id": f"T{i}", "start": text.index(s), "end": text.index(s) + len(s), "label": lab}
+            for i, (s, lab) in enumerate(spans)]
+    doc = record_to_doc(nlp, {"id": "x", "text": text, "entities": ents, "relations": []})
+    return Example(doc.copy(), doc)
+
+
+def test_mention_swap_augmenter_swaps_mentions_of_the_same_label_only():
+    import random
+
+    from vnpolicy_nlp.ner import create_mention_swap_augmenter
+
+    nlp = make_nlp()
+    first = _example(nlp, "Bộ trưởng Bộ Công an Tô Lâm dự Hội nghị tại Hà Nội.",
+                     [("Bộ trưởng", "RANK"), ("Bộ Công an", "AGENCY"), ("Tô Lâm", "OFFICIAL"), ("Hà Nội", "LOCATION")])
+    second = _example(nlp, "Thứ trưởng Bộ Ngoại giao Đỗ Hùng Việt thăm thành phố Đà Nẵng.",
+                      [("Thứ trưởng", "RANK"), ("Bộ Ngoại giao", "AGENCY"), ("Đỗ Hùng Việt", "OFFICIAL"),
+                       ("thành phố Đà Nẵng", "LOCATION")])
+    augment = create_mention_swap_augmenter(level=1.0, swap=1.0, labels=["AGENCY", "OFFICIAL"])
+    random.seed(0)
+    assert len(list(augment(nlp, first))) == 1  # nothing else of those labels seen yet: no copy
+    original, copy = augment(nlp, second)
+    assert original is second
+    assert copy.reference.text == "Thứ trưởng Bộ Công an Tô Lâm thăm thành phố Đà Nẵng."
+    assert [(e.text, e.label_) for e in copy.reference.ents] == [
+        ("Thứ trưởng", "RANK"), ("Bộ Công an", "AGENCY"), ("Tô Lâm", "OFFICIAL"), ("thành phố Đà Nẵng", "LOCATION")]
+    assert [t.text for t in copy.predicted] == [t.text for t in copy.reference]
+
+
+def test_mention_swap_augmenter_at_level_zero_adds_nothing():
+    from vnpolicy_nlp.ner import create_mention_swap_augmenter
+
+    nlp = make_nlp()
+    augment = create_mention_swap_augmenter(level=0.0)
+    examples = [_example(nlp, "Bộ Y tế họp.", [("Bộ Y tế", "AGENCY")]), _example(nlp, "Bộ Công an họp.", [("Bộ Công an", "AGENCY")])]
+    assert [len(list(augment(nlp, ex))) for ex in examples] == [1, 1]

@@ -272,9 +272,12 @@ def data_audit(
     path: str = typer.Argument(..., help="Label Studio export, records or stand-off JSON/JSONL file, or a folder"),
     corpus: str = typer.Option(None, "--corpus", help="corpus JSONL for stand-off records"),
     output: str = typer.Option(None, "--output", "-o", help="write the Markdown report here instead of stdout"),
+    predictions: str = typer.Option(None, "--predictions", help="records JSONL of out-of-fold predictions "
+                                    "(scripts/cv_train.py --predictions): also list where they disagree"),
 ) -> None:
-    """List leads for a review pass: strings annotated differently in different places, and span
-    forms the annotation spec rules out. Nothing is changed."""
+    """List leads for a review pass: strings annotated differently in different places, span
+    forms the annotation spec rules out and, with --predictions, where a model that did not learn
+    a document disagrees with it. Nothing is changed."""
     from .errors import VnpolicyError
     from .labelstudio.audit import format_audit
     from .labelstudio.convert import load_export
@@ -286,7 +289,16 @@ def data_audit(
         fail(str(e))
     for problem in problems:
         typer.echo(problem.message, err=True)
-    write_atomic(output, format_audit(records))
+    predicted = None
+    if predictions:
+        try:
+            predicted, bad = load_export(predictions, corpus=corpus)
+        except VnpolicyError as e:
+            fail(str(e))
+        for problem in bad:
+            typer.echo(problem.message, err=True)
+        problems += bad
+    write_atomic(output, format_audit(records, predicted))
     if problems:
         raise typer.Exit(1)
 

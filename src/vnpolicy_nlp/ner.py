@@ -161,3 +161,60 @@ def entity_confidence(nlp: Language, doc: Doc, beam_width: int = 16, default: fl
         ent_key(e.start_char, e.end_char): round(min(1.0, probs.get((e.start_char, e.end_char, e.label_), default)), 4)
         for e in doc.ents
     }
+
+
+def create_mention_swap_augmenter(level: float = 0.0, swap: float = 0.5, labels: list[str] | None = None):
+    """spaCy augmenter (``vnpolicy.mention_swap.v1``): mention replacement for NER training.
+
+    Every training example is kept; with probability ``level`` a copy is added in which each
+    entity (of ``labels``, default all) is, with probability ``swap``, replaced by the words of
+    another mention of the same label seen in the training data (no copy if none was replaced), so the NER learns the context of a
+    label and not only the names it saw (Dai & Adel 2020, mention replacement). The replacement
+    pool fills as the corpus is read, so the first epoch swaps among fewer mentions. Draws come
+    from ``random``, which spaCy seeds from ``training.seed``.
+    """
+    import random
+    from collections import defaultdict
+
+    from spacy.training import Example
+
+    pool: dict[str, list[tuple]] = defaultdict(list)
+    seen: set[tuple] = set()
+
+    def augment(nlp: Language, example: Example):
+        yield example
+        ref = example.reference
+        ents = list(ref.ents)
+        for ent in ents:
+            mention = (ent.label_, tuple(t.text for t in ent), tuple(bool(t.whitespace_) for t in ent))
+            if mention not in seen:
+                seen.add(mention)
+                pool[ent.label_].append(mention[1:])
+        if level <= 0 or not ents or random.random() >= level:
+            return
+        words, spaces, tags, cursor, swapped = [], [], [], 0, False
+        for ent in ents + [None]:
+            outside = ref[cursor:ent.start if ent is not None else len(ref)]
+            words += [t.text for t in outside]
+            spaces += [bool(t.whitespace_) for t in outside]
+            tags += ["O"] * len(outside)
+            if ent is None:
+                break
+            mine = tuple(t.text for t in ent)
+            others = [m for m in pool[ent.label_] if m[0] != mine] if labels is None or ent.label_ in labels else []
+            if others and random.random() < swap:
+                new_words, new_spaces = random.choice(others)
+                new_spaces = list(new_spaces[:-1]) + [bool(ent[-1].whitespace_)]
+                swapped = True
+            else:
+                new_words, new_spaces = mine, [bool(t.whitespace_) for t in ent]
+            words += new_words
+            spaces += new_spaces
+            tags += [f"B-{ent.label_}"] + [f"I-{ent.label_}"] * (len(new_words) - 1)
+            cursor = ent.end
+        if not swapped:
+            return
+        reference = Doc(nlp.vocab, words=words, spaces=spaces, ents=tags)
+        yield Example(Doc(nlp.vocab, words=words, spaces=spaces), reference)
+
+    return augment

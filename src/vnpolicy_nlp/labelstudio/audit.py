@@ -1,12 +1,14 @@
 """Annotation audit: leads for a human review pass over an annotation set (nothing is changed).
 
-Two kinds of findings, each with the document id and the span:
+Three kinds of findings, each with the document id and the span:
 
 - *inconsistent*: a string annotated as a span somewhere in the set that occurs elsewhere in the
   set with no span, another label, or a span crossing it (occurrences inside a longer span are
   fine: spans are flat);
 - *spec*: a span whose form ``annotation-spec.md`` rules out (a term ``khóa …`` inside an AGENCY, ``nguyên``/``cựu`` inside a RANK, an honorific inside an OFFICIAL, a bare lower-case
-  event word, a DIRECTIVE without a number, an edge of space or punctuation …).
+  event word, a DIRECTIVE without a number, an edge of space or punctuation …);
+- *model*: where a model that did not learn the document (out-of-fold predictions of
+  ``scripts/cv_train.py --predictions``) disagrees with its annotation, span or relation.
 
 A reviewer decides each case against the spec: findings are leads, not errors.
 """
@@ -85,6 +87,37 @@ def consistency_findings(records: list[dict], min_len: int = 3) -> dict[str, lis
     return out
 
 
+def model_findings(records: list[dict], predicted: list[dict]) -> list[dict]:
+    """Where ``predicted`` (matched by document id) disagrees with the annotation; documents
+    with no prediction are left out.
+
+    Returns:
+        One dict per disagreement: ``{"doc", "kind", "annotated", "predicted"}``. Entity kinds
+        are the error categories of :func:`vnpolicy_nlp.evaluate.attribute_errors` (``missed``:
+        annotated, not predicted; ``spurious``: predicted, not annotated; ``boundary``,
+        ``label``, ``label_boundary``), with spans as ``{"start", "end", "label", "text"}``;
+        ``relation`` disagreements carry ``(head text, label, tail text)`` on one side, and
+        are listed only between spans both sides have (others follow from a span finding).
+    """
+    from ..evaluate import _relation_keys, attribute_errors
+
+    by_id = {str(p["id"]): p for p in predicted}
+    records = [r for r in records if str(r["id"]) in by_id]
+    found = [{"doc": e["doc"], "kind": e["category"], "annotated": e["gold"], "predicted": e["pred"]}
+             for e in attribute_errors(records, predicted)["errors"]]
+    for rec in records:
+        pred = by_id[str(rec["id"])]
+        sides = [_relation_keys(rec)[0], _relation_keys(pred)[0]]
+        both = ({(e["start"], e["end"], e["label"]) for e in rec["entities"]}
+                & {(e["start"], e["end"], e["label"]) for e in pred["entities"]})
+        for mine, side in ((0, "annotated"), (1, "predicted")):
+            for head, tail, label in sorted(sides[mine] - sides[1 - mine]):
+                if head in both and tail in both:
+                    found.append({"doc": str(rec["id"]), "kind": "relation", "annotated": None, "predicted": None,
+                                  side: (rec["text"][head[0]:head[1]], label, rec["text"][tail[0]:tail[1]])})
+    return found
+
+
 def context(rec: dict, start: int, end: int, width: int = 50) -> str:
     """``left[[span]]right`` on one line."""
     left = rec["text"][max(0, start - width):start].replace("\n", " ")
@@ -92,8 +125,22 @@ def context(rec: dict, start: int, end: int, width: int = 50) -> str:
     return f"{left}[[{rec['text'][start:end]}]]{right}"
 
 
-def format_audit(records: list[dict]) -> str:
-    """Both kinds of findings as Markdown, each occurrence with its context."""
+def describe(rec: dict, finding: dict) -> str:
+    """One model finding of :func:`model_findings` on one line, spans in their context."""
+    if finding["kind"] == "relation":
+        side = "annotated" if finding["annotated"] else "predicted"
+        head, label, tail = finding[side]
+        return f"relation {side} only: {head!r} {label} {tail!r}"
+
+    def span(s: dict | None) -> str:
+        return "nothing" if s is None else f"{s['label']} {context(rec, s['start'], s['end'], width=30)}"
+
+    return f"{finding['kind']}: annotated {span(finding['annotated'])} | model {span(finding['predicted'])}"
+
+
+def format_audit(records: list[dict], predicted: list[dict] | None = None) -> str:
+    """The findings as Markdown, each occurrence with its context; model findings only with
+    ``predicted`` (out-of-fold predictions of the same documents)."""
     by_id = {r["id"]: r for r in records}
     lines = [f"# Annotation audit ({len(records)} documents)", "", "## Spec form checks", ""]
     lines += [f"- {doc} {label} `{text}`: {reason}" for doc, label, text, reason in spec_findings(records)]
@@ -104,4 +151,7 @@ def format_audit(records: list[dict]) -> str:
         lines += [f"- {doc} @{start} {how}: {context(by_id[doc], start, start + len(string))}"
                   for doc, start, how in odd]
         lines.append("")
+    if predicted is not None:
+        lines += ["## Where a model that did not learn the document disagrees", ""]
+        lines += [f"- {f['doc']} {describe(by_id[f['doc']], f)}" for f in model_findings(records, predicted)]
     return "\n".join(lines) + "\n"
