@@ -68,6 +68,14 @@ def test_ner_clean_spans_trims_edges_and_drops_line_breaks():
     assert cleaned == [("Hội nghị Diên Hồng", "EVENT")]
 
 
+@pytest.mark.parametrize("text,kept", [("Quyết định số 5559", True), ("57-KL/TW", True), ("Đề án 1079", True),
+                                       ("bão số 3", False), ("Nghị định thay thế", False)])
+def test_ner_clean_spans_keeps_only_directives_of_the_spec_form(text, kept):
+    doc = make_nlp()(text)
+    doc.ents = [doc.char_span(0, len(text), label="DIRECTIVE", alignment_mode="expand")]
+    assert [s.text for s in clean_spans(doc)] == ([text] if kept else [])
+
+
 def test_ner_patterns_pipeline_offsets_are_exact():
     nlp = load("patterns")
     text = "Sáng 27/11, Thủ tướng Phạm Minh Chính dự Hội nghị Thượng đỉnh tại Hà Nội."

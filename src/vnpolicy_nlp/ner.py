@@ -13,6 +13,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .normalize import DIRECTIVE_LABEL, is_document_reference
 from .patterns import find_abbreviations, find_entities, find_relations, lexicon
 from .records import split_tokens_at
 from .relations import ensure_extensions, ent_key
@@ -112,8 +113,9 @@ _EDGE = set(" \t\n\r,.;:!?\"“”‘’'()[]-–")
 
 def clean_spans(doc: Doc) -> list[Span]:
     """The Doc's entities with white space and punctuation trimmed from their edges, without
-    those that cross a line break (a statistical NER can produce both) and without those that
-    are only a word of ``lexicons/not_entities.txt``."""
+    those that cross a line break (a statistical NER can produce both), those that are only a
+    word of ``lexicons/not_entities.txt`` and DIRECTIVEs without the spec's form (a document
+    type with a number, or a code: see :func:`~vnpolicy_nlp.normalize.is_document_reference`)."""
     out = []
     for ent in doc.ents:
         start, end = ent.start, ent.end
@@ -121,8 +123,12 @@ def clean_spans(doc: Doc) -> list[Span]:
             start += 1
         while end > start and (doc[end - 1].is_space or doc[end - 1].text in _EDGE):
             end -= 1
-        if start < end and "\n" not in doc[start:end].text and doc[start:end].text not in _not_entities():
-            out.append(Span(doc, start, end, label=ent.label_))
+        text = doc[start:end].text
+        if start == end or "\n" in text or text in _not_entities():
+            continue
+        if ent.label_ == DIRECTIVE_LABEL and not is_document_reference(text):
+            continue
+        out.append(Span(doc, start, end, label=ent.label_))
     return out
 
 

@@ -444,6 +444,13 @@ def parse_directive(text: str) -> dict[str, Any] | None:
     }
 
 
+def is_document_reference(text: str) -> bool:
+    """Whether a DIRECTIVE span has the spec's form: a document-type word with a number, or a
+    code (``Quyết định số 5559``, ``57-KL/TW``); not ``bão số 3`` or ``Nghị định thay thế``."""
+    fields = parse_directive(text)
+    return fields is not None and bool(fields["doc_type"] or fields["doc_type_code"] or fields["issuer_code"])
+
+
 def _resolve_type(
     type_part: str | None, word_row: DocType | None, style: str
 ) -> tuple[str | None, str | None]:
