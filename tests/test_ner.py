@@ -68,6 +68,14 @@ def test_ner_clean_spans_trims_edges_and_drops_line_breaks():
     assert cleaned == [("Hội nghị Diên Hồng", "EVENT")]
 
 
+def test_ner_clean_spans_trims_the_opening_words_the_spec_leaves_out():
+    nlp = make_nlp()
+    doc = nlp("Ông Tạ Anh Tuấn gặp nguyên Bộ trưởng và PGS.TS")
+    doc.ents = [doc.char_span(0, 15, label="OFFICIAL"), doc.char_span(20, 36, label="RANK"),
+                doc.char_span(40, 46, label="OFFICIAL")]
+    assert [(s.text, s.label_) for s in clean_spans(doc)] == [("Tạ Anh Tuấn", "OFFICIAL"), ("Bộ trưởng", "RANK")]
+
+
 @pytest.mark.parametrize("text,kept", [("Quyết định số 5559", True), ("57-KL/TW", True), ("Đề án 1079", True),
                                        ("bão số 3", False), ("Nghị định thay thế", False)])
 def test_ner_clean_spans_keeps_only_directives_of_the_spec_form(text, kept):

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .normalize import DIRECTIVE_LABEL, is_document_reference
-from .patterns import find_abbreviations, find_entities, find_relations, lexicon
+from .patterns import find_abbreviations, find_entities, find_relations, lexicon, lexicon_rows
 from .records import split_tokens_at
 from .relations import ensure_extensions, ent_key
 
@@ -108,18 +108,30 @@ def _add_abbreviations(doc: Doc) -> Doc:
     return doc
 
 
+@lru_cache(maxsize=1)
+def _span_prefixes() -> dict[str, frozenset[str]]:
+    by_label: dict[str, set[str]] = {}
+    for label, word in lexicon_rows("span_prefixes"):
+        by_label.setdefault(label, set()).add(word.casefold())
+    return {label: frozenset(words) for label, words in by_label.items()}
+
+
 _EDGE = set(" \t\n\r,.;:!?\"“”‘’'()[]-–")
 
 
 def clean_spans(doc: Doc) -> list[Span]:
-    """The Doc's entities with white space and punctuation trimmed from their edges, without
+    """The Doc's entities with white space, punctuation and the opening words the spec leaves
+    out (``lexicons/span_prefixes.tsv``: honorifics and degrees before a name, ``nguyên``/``cựu``/
+    ``tân`` before a title) trimmed from their edges, without
     those that cross a line break (a statistical NER can produce both), those that are only a
     word of ``lexicons/not_entities.txt`` and DIRECTIVEs without the spec's form (a document
     type with a number, or a code: see :func:`~vnpolicy_nlp.normalize.is_document_reference`)."""
     out = []
+    prefixes = _span_prefixes()
     for ent in doc.ents:
         start, end = ent.start, ent.end
-        while start < end and (doc[start].is_space or doc[start].text in _EDGE):
+        while start < end and (doc[start].is_space or doc[start].text in _EDGE
+                               or doc[start].text.casefold() in prefixes.get(ent.label_, ())):
             start += 1
         while end > start and (doc[end - 1].is_space or doc[end - 1].text in _EDGE):
             end -= 1
