@@ -283,22 +283,17 @@ def data_audit(
     from .labelstudio.convert import load_export
     from .output import write_atomic
 
-    try:
-        records, problems = load_export(path, corpus=corpus)
-    except VnpolicyError as e:
-        fail(str(e))
-    for problem in problems:
-        typer.echo(problem.message, err=True)
-    predicted = None
-    if predictions:
+    loaded, problems = [], []
+    for source in [path] + ([predictions] if predictions else []):
         try:
-            predicted, bad = load_export(predictions, corpus=corpus)
+            records, bad = load_export(source, corpus=corpus)
         except VnpolicyError as e:
             fail(str(e))
         for problem in bad:
             typer.echo(problem.message, err=True)
+        loaded.append(records)
         problems += bad
-    write_atomic(output, format_audit(records, predicted))
+    write_atomic(output, format_audit(loaded[0], loaded[1] if predictions else None))
     if problems:
         raise typer.Exit(1)
 

@@ -265,6 +265,8 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "",
         "## Pipeline",
         "underthesea word segmentation mapped back to the exact input → spaCy tok2vec + NER →",
+        "spec-form clean-up of its spans (edge punctuation, honorifics and degrees before a name,",
+        "DIRECTIVEs with no number or code) and",
         f"pattern rules (mode `{metrics['patterns_mode']}`; fill {metrics.get('pattern_labels') or '-'}, override {metrics.get('pattern_override_labels') or '-'}; chosen on the dev split) → scikit-learn",
         f"relation classifier over candidate pairs (form rules added: {metrics['relation_rules']}) →",
         "directive code normaliser.",
