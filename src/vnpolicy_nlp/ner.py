@@ -120,12 +120,13 @@ _EDGE = set(" \t\n\r,.;:!?\"“”‘’'()[]-–")
 
 
 def clean_spans(doc: Doc) -> list[Span]:
-    """The Doc's entities with white space, punctuation and the opening words the spec leaves
-    out (``lexicons/span_prefixes.tsv``: honorifics and degrees before a name, ``nguyên``/``cựu``/
-    ``tân`` before a title) trimmed from their edges, without
-    those that cross a line break (a statistical NER can produce both), those that are only a
-    word of ``lexicons/not_entities.txt`` and DIRECTIVEs without the spec's form (a document
-    type with a number, or a code: see :func:`~vnpolicy_nlp.normalize.is_document_reference`)."""
+    """The Doc's entities as the spec bounds them, for a statistical NER's output.
+
+    Trimmed from the edges: white space, punctuation, and the opening words the spec leaves out
+    (``lexicons/span_prefixes.tsv``: honorifics and degrees before a name, ``nguyên``/``cựu``/
+    ``tân`` before a title). Dropped: spans that cross a line break, spans that are only a word
+    of ``lexicons/not_entities.txt``, and DIRECTIVEs without the spec's form (a document type
+    with a number, or a code: :func:`~vnpolicy_nlp.normalize.is_document_reference`)."""
     out = []
     prefixes = _span_prefixes()
     for ent in doc.ents:
@@ -186,10 +187,11 @@ def create_mention_swap_augmenter(level: float = 0.0, swap: float = 0.5, labels:
 
     Every training example is kept; with probability ``level`` a copy is added in which each
     entity (of ``labels``, default all) is, with probability ``swap``, replaced by the words of
-    another mention of the same label seen in the training data (no copy if none was replaced), so the NER learns the context of a
-    label and not only the names it saw (Dai & Adel 2020, mention replacement). The replacement
-    pool fills as the corpus is read, so the first epoch swaps among fewer mentions. Draws come
-    from ``random``, which spaCy seeds from ``training.seed``.
+    another mention of the same label seen in the training data (no copy if none was replaced),
+    so the NER learns the context of a label and not only the names it saw (Dai & Adel 2020,
+    mention replacement). The replacement pool fills as the corpus is read, so the first epoch
+    swaps among fewer mentions. Draws come from ``random``, which spaCy seeds from
+    ``training.seed``.
     """
     import random
     from collections import defaultdict
