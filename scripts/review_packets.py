@@ -54,9 +54,8 @@ def main() -> int:
     for k in range(0, len(records), args.batch_size):
         parts = []
         for rec in records[k:k + args.batch_size]:
-            body = records_to_ann([rec], header={rec["id"]: {"corpus": rec["id"]}})
-            head, rest = body.split("\n", 2)[:2], body.split("\n", 2)[2]
-            parts.append("\n".join(head + lead_lines(rec, findings[rec["id"]], spec[rec["id"]])) + "\n" + rest)
+            title, source, body = records_to_ann([rec], header={rec["id"]: {"corpus": rec["id"]}}).split("\n", 2)
+            parts.append("\n".join([title, source, *lead_lines(rec, findings[rec["id"]], spec[rec["id"]]), body]))
         path = args.out_dir / f"batch{k // args.batch_size + 1}.ann"
         path.write_text("\n".join(parts), encoding="utf-8")
     counts = defaultdict(int)

@@ -201,7 +201,7 @@ def score_entities(gold_records: Iterable[dict], pred_records: Iterable[dict]) -
 # --- relations -------------------------------------------------------------------------------
 
 
-def _relation_keys(record: dict) -> tuple[set, int]:
+def relation_keys(record: dict) -> tuple[set, int]:
     """The record's relations as ``(head span, tail span, label)`` keys, and how many were unresolvable."""
     by_id = {e["id"]: (int(e["start"]), int(e["end"]), str(e["label"]))
              for e in record.get("entities") or [] if "id" in e}
@@ -230,8 +230,8 @@ def score_relations(gold: Iterable[dict], pred: Iterable[dict]) -> dict:
     counts = _Counts()
     unresolved = Counter()
     for g_rec, p_rec in _pair_docs(gold, pred):
-        g_keys, g_bad = _relation_keys(g_rec)
-        p_keys, p_bad = _relation_keys(p_rec)
+        g_keys, g_bad = relation_keys(g_rec)
+        p_keys, p_bad = relation_keys(p_rec)
         unresolved["gold"] += g_bad
         unresolved["pred"] += p_bad
         hits = g_keys & p_keys
@@ -852,7 +852,7 @@ def evaluate_model(model: Any, gold_path: str | Path | None = None,
         "gold": str(gold_path),
         "n_docs": len(gold),
         "n_entities": sum(len(_spans(r)) for r in gold),
-        "n_relations": sum(len(_relation_keys(r)[0]) for r in gold),
+        "n_relations": sum(len(relation_keys(r)[0]) for r in gold),
         "skipped": {"count": len(problems), "tasks": problems},
         "systems": systems,
         "baseline_errors": baseline_errors,
@@ -1137,7 +1137,7 @@ def _displacy_data(record: dict, title: str) -> dict:
 
 
 def _relations_html(record: dict) -> str:
-    keys, _ = _relation_keys(record)
+    keys, _ = relation_keys(record)
     text = record.get("text", "")
     if not keys:
         return "<p><em>no relations</em></p>"

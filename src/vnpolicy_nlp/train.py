@@ -15,6 +15,7 @@ import json
 import logging
 import random
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -369,7 +370,7 @@ def _best_step(log_path: Path) -> int:
     of the final training. The later step wins a tie."""
     rows = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     scores = [r["score"] for r in rows]
-    smooth = [sum(scores[max(0, i - 1):i + 2]) / len(scores[max(0, i - 1):i + 2]) for i in range(len(scores))]
+    smooth = [statistics.mean(scores[max(0, i - 1):i + 2]) for i in range(len(scores))]
     best = max(range(len(rows)), key=lambda i: (smooth[i], rows[i]["step"]))
     return max(int(rows[best]["step"]), 1)
 

@@ -99,7 +99,7 @@ def model_findings(records: list[dict], predicted: list[dict]) -> list[dict]:
         ``relation`` disagreements carry ``(head text, label, tail text)`` on one side, and
         are listed only between spans both sides have (others follow from a span finding).
     """
-    from ..evaluate import _relation_keys, attribute_errors
+    from ..evaluate import relation_keys, attribute_errors
 
     by_id = {str(p["id"]): p for p in predicted}
     records = [r for r in records if str(r["id"]) in by_id]
@@ -107,7 +107,7 @@ def model_findings(records: list[dict], predicted: list[dict]) -> list[dict]:
              for e in attribute_errors(records, predicted)["errors"]]
     for rec in records:
         pred = by_id[str(rec["id"])]
-        sides = [_relation_keys(rec)[0], _relation_keys(pred)[0]]
+        sides = [relation_keys(rec)[0], relation_keys(pred)[0]]
         both = ({(e["start"], e["end"], e["label"]) for e in rec["entities"]}
                 & {(e["start"], e["end"], e["label"]) for e in pred["entities"]})
         for mine, side in ((0, "annotated"), (1, "predicted")):
