@@ -6,8 +6,11 @@ spread of the held-out fold scores. The gold set is not read. Models are thrown 
 With --predictions, every training document is tagged by the fold model that did not learn it
 (out-of-fold predictions), the input of `scripts/review_disagreements.py`.
 
+Documents written for training (``text:`` in an ``.ann`` file) and those of --extra are in every
+training fold and never held out: the folds measure news text only.
+
 Usage: python scripts/cv_train.py --folds 5 [--config CFG] [--set KEY=VALUE ...] [--output cv.json]
-       [--predictions oof.jsonl]
+       [--predictions oof.jsonl] [--extra RECORDS.jsonl ...]
 """
 
 import argparse
@@ -18,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from vnpolicy_nlp.annfile import is_own_text
 from vnpolicy_nlp.evaluate import predict_records
 from vnpolicy_nlp.labelstudio.convert import load_export
 from vnpolicy_nlp.output import write_atomic
@@ -36,9 +40,14 @@ def main() -> int:
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="config override KEY=VALUE")
     parser.add_argument("--output", type=Path)
     parser.add_argument("--predictions", type=Path, help="write out-of-fold predicted records (JSONL)")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="annotations added to every training fold, never held out")
     args = parser.parse_args()
     records, _ = load_export(args.train, corpus=args.corpus)
-    order = sorted(records, key=lambda r: r["id"])
+    fixed = [r for r in records if is_own_text(r)]
+    for path in args.extra:
+        fixed += load_export(path, corpus=args.corpus)[0]
+    order = sorted((r for r in records if not is_own_text(r)), key=lambda r: r["id"])
     random.Random(args.seed).shuffle(order)
     overrides = parse_overrides(args.overrides)
     # the fold is the held-out estimate: no refit on it
@@ -46,7 +55,7 @@ def main() -> int:
     folds, predicted = [], []
     for k in range(args.folds):
         held = order[k::args.folds]
-        rest = [r for r in order if r not in held]
+        rest = [r for r in order if r not in held] + fixed
         with tempfile.TemporaryDirectory() as tmp:
             m = train(args.train, Path(tmp) / "m", config_path=args.config, records=rest, dev_records=held,
                       seed=args.seed, corpus=args.corpus, overrides=overrides)
@@ -59,7 +68,8 @@ def main() -> int:
         print(json.dumps(folds[-1]), flush=True)
     summary = {key: {"mean": statistics.mean(f[key] for f in folds), "sd": statistics.pstdev(f[key] for f in folds)}
                for key in ("ner_only_f", "entities_f", "relations_f")}
-    result = {"config": str(args.config), "overrides": args.overrides, "folds": folds, "summary": summary}
+    result = {"config": str(args.config), "overrides": args.overrides, "n_always_train": len(fixed),
+              "folds": folds, "summary": summary}
     print(json.dumps(summary, indent=2))
     if args.output:
         write_atomic(args.output, json.dumps(result, ensure_ascii=False, indent=2))

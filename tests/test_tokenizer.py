@@ -121,3 +121,20 @@ def test_tokenizer_property_text_is_kept(text, form):
     doc = NLP(text)
     assert doc.text == text
     assert all(t.text for t in doc)
+
+
+def test_tokenizer_segments_a_repeated_text_once(monkeypatch):
+    import underthesea
+
+    text = "Thủ tướng Chính phủ ký Quyết định.\nBộ Y tế họp."
+    expected = [t.text for t in NLP(text)]
+    calls = []
+    real = underthesea.word_tokenize
+    monkeypatch.setattr(underthesea, "word_tokenize", lambda line: calls.append(line) or real(line))
+    nlp = make_nlp()
+    first = nlp(text)
+    spans = nlp.tokenizer.word_spans(text)
+    spans.clear()  # a caller's list: the remembered segmentation must not change
+    second = nlp(text)
+    assert [t.text for t in first] == [t.text for t in second] == expected
+    assert calls == ["Thủ tướng Chính phủ ký Quyết định.", "Bộ Y tế họp."]

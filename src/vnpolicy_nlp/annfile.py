@@ -11,6 +11,7 @@ Format::
     source: 000_9e31378e475937a4.txt     # a source article file, sliced by ...
     lines: 5-31                          # ... 1-based inclusive line numbers
     # or, for a corpus record:  corpus: p001
+    # or, for a text file of our own beside the .ann file:  text: texts/s001.txt
     T1 DATE Ngày 7/8/2023
     T2 LOCATION thành phố Tam Kỳ
     T3 RANK Thủ tướng @1                 # skip one earlier occurrence
@@ -165,13 +166,20 @@ def resolve(doc: AnnDoc, text: str) -> tuple[dict, list[str], list[str]]:
     return record, errors, warnings
 
 
-def load_text(doc: AnnDoc, sources_dir: Path | None, corpus: dict[str, dict] | None) -> tuple[str, dict]:
+def load_text(doc: AnnDoc, sources_dir: Path | None, corpus: dict[str, dict] | None,
+              ann_dir: Path | None = None) -> tuple[str, dict]:
     """Return the text a document refers to, and the metadata that locates it.
 
+    Args:
+        ann_dir: the folder of the ``.ann`` file, against which a ``text:`` path is read.
+
     Raises:
-        ValueError: when the document names neither a source slice nor a corpus record, or
+        ValueError: when the document names no source slice, corpus record or text file, or
             the record or file cannot be found.
     """
+    if "text" in doc.meta:
+        path = (ann_dir or Path(".")) / doc.meta["text"]
+        return path.read_text(encoding="utf-8"), {"text_file": doc.meta["text"]}
     if "source" in doc.meta:
         if sources_dir is None:
             raise ValueError(f"{doc.doc_id}: needs the source articles folder")
@@ -185,7 +193,13 @@ def load_text(doc: AnnDoc, sources_dir: Path | None, corpus: dict[str, dict] | N
             raise ValueError(f"{doc.doc_id}: corpus record {doc.meta['corpus']!r} not found")
         rec = corpus[doc.meta["corpus"]]
         return rec["text"], {"corpus_id": rec["id"], "source_url": rec.get("source_url", "")}
-    raise ValueError(f"{doc.doc_id}: names neither 'source:' nor 'corpus:'")
+    raise ValueError(f"{doc.doc_id}: names none of 'source:', 'corpus:', 'text:'")
+
+
+def is_own_text(record: dict) -> bool:
+    """Whether a record's text was written for the project (``text:`` in its ``.ann`` file)
+    rather than taken from the news it is meant to model."""
+    return "text_file" in (record.get("meta") or {})
 
 
 def context_view(record: dict, width: int = 25) -> str:
@@ -213,7 +227,7 @@ def read_ann(path: Path, sources_dir: Path | None = None, corpus: dict[str, dict
     records, errors, warnings = [], [], []
     for doc in parse(path.read_text(encoding="utf-8")):
         try:
-            text, meta = load_text(doc, sources_dir, corpus)
+            text, meta = load_text(doc, sources_dir, corpus, path.parent)
         except (ValueError, OSError) as e:
             errors.append(f"{path}: {e}")
             continue

@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 import srsly
@@ -35,6 +37,9 @@ PROTECTED = re.compile(
     r"|[A-ZĐ]+(?:&[A-ZĐ]+)+"  # TT&TT
     r")(?![\w])"
 )
+#: Texts whose segmentation is remembered: spaCy's training corpus re-tokenises every document
+#: every epoch, and underthesea is most of that cost.
+CACHE_SIZE = 4096
 _SENT_END = {".", "!", "?", "…", "..."}
 _OPENERS = "\"“‘'([«"
 
@@ -184,17 +189,29 @@ class UnderTheSeaTokenizer:
         self.syllable_affixes = syllable_affixes
         self.pos_tags = pos_tags
         self.fallbacks = 0
+        self._cache: OrderedDict[str, tuple] = OrderedDict()
         if syllable_affixes:
             vocab.lex_attr_getters[PREFIX] = first_syllable
             vocab.lex_attr_getters[SUFFIX] = last_syllable
 
     def word_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the character spans of the words of ``text`` (whitespace excluded)."""
-        return self._segment(text)[0]
+        return list(self._segment(text)[0])
 
-    def _segment(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+    def _segment(self, text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, str], ...]]:
         """The word spans, and the segmenter's ``(start, POS tag)`` per segmenter word when
         ``pos_tags`` is on (else empty)."""
+        key = (self.pos_tags, text)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        spans, tagged = self._segment_uncached(text)
+        result = self._cache[key] = (tuple(spans), tuple(tagged))
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    def _segment_uncached(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
         from underthesea import pos_tag, word_tokenize
 
         spans: list[tuple[int, int]] = []
@@ -283,7 +300,7 @@ class UnderTheSeaTokenizer:
         return self
 
 
-def _word_tags(words: list[str], spaces: list[bool], tagged: list[tuple[int, str]]) -> list[str]:
+def _word_tags(words: list[str], spaces: list[bool], tagged: Sequence[tuple[int, str]]) -> list[str]:
     """Give each token the POS tag of the segmenter word it starts in (``_SP`` for white space,
     ``X`` where the segmenter gave none, e.g. after a fallback split)."""
     starts = [s for s, _ in tagged]
