@@ -5,7 +5,7 @@ STUDIO := .venv-studio
 BIN := $(VENV)/bin
 CORPUS ?= ../shared/corpus/pool.jsonl
 
-.PHONY: setup studio demo test test-fast model evaluate bench
+.PHONY: setup studio demo test test-fast model evaluate bench synthetic
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,10 @@ test: setup studio
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not integration and not slow"
+
+# the hand-annotated texts written for training (annotations/synthetic/README.md) as training records
+synthetic: setup
+	$(BIN)/python scripts/ann_to_records.py $(sort $(wildcard annotations/synthetic/*.ann)) --output annotations/train/synthetic.jsonl
 
 model: setup
 	$(BIN)/vnpolicy train --train annotations/train --output models/default --seed 0 --corpus $(CORPUS)

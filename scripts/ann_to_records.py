@@ -3,7 +3,9 @@
 Usage: python scripts/ann_to_records.py FILE.ann [...] --output RECORDS.jsonl
        [--corpus ../shared/corpus/pool.jsonl] [--sources ../shared/source-articles]
 Pool texts are third-party news: write the output outside the repository's tracked files
-(e.g. corpus/, which git ignores); the pull from Label Studio stores them stand-off.
+(e.g. corpus/, which git ignores); the pull from Label Studio stores them stand-off. Texts of our
+own (`text:` documents, annotations/synthetic/) may be written into annotations/train/
+(`make synthetic`).
 """
 
 import argparse
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from vnpolicy_nlp.annfile import read_ann
 from vnpolicy_nlp.labelstudio.convert import load_corpus
+from vnpolicy_nlp.output import write_atomic
 from vnpolicy_nlp.paths import default_corpus_path, default_sources_path
 
 
@@ -23,7 +26,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=default_corpus_path())
     parser.add_argument("--sources", type=Path, default=default_sources_path())
     args = parser.parse_args()
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(args.corpus) if args.corpus.exists() else {}
     records, errors = [], []
     for path in args.files:
         recs, errs, _ = read_ann(path, args.sources, corpus)
@@ -33,7 +36,7 @@ def main() -> int:
         print("\n".join(errors), file=sys.stderr)
         return 1
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    write_atomic(args.output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     print(f"wrote {len(records)} records to {args.output}", file=sys.stderr)
     return 0
 

@@ -88,3 +88,14 @@ def test_train_refuses_the_gold_set(tmp_path):
     (gold / "x.json").write_text("[]", encoding="utf-8")
     with pytest.raises(VnpolicyError, match="E202"):
         train(gold / "x.json", tmp_path / "m")
+
+
+@pytest.mark.slow
+def test_train_keeps_texts_written_for_training_out_of_dev(export, tmp_path):
+    news = [_record(i, *s) for i, s in enumerate(SENTENCES * 2)]
+    own = [{**_record(100 + i, *s), "meta": {"text_file": f"texts/x-{i}.txt"}} for i, s in enumerate(SENTENCES)]
+    metrics = train(export, tmp_path / "m", records=news + own, seed=1, overrides=FAST)
+    # every own text is in the training part; dev is drawn from the news records alone
+    assert metrics["n_own_text_docs"] == len(own)
+    assert metrics["n_train_docs"] - len(own) + metrics["n_dev_docs"] == len(news)
+    assert "6 texts written for training" in (tmp_path / "m" / "README.md").read_text()

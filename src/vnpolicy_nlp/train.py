@@ -25,6 +25,7 @@ import spacy
 from spacy import util
 from spacy.tokens import DocBin
 
+from .annfile import is_own_text
 from .errors import Errors, VnpolicyError
 from .corpus import split_by_document
 from .evaluate import score
@@ -140,7 +141,10 @@ def train(
     if not allow_gold:
         _refuse_gold(paths, records + (dev_records or []))
     if dev_records is None:
-        records, dev_records = split_by_document(records, vn["dev_fraction"], seed)
+        # the choices made on dev are for news: texts written for training stay in train
+        own = [r for r in records if is_own_text(r)]
+        records, dev_records = split_by_document([r for r in records if not is_own_text(r)], vn["dev_fraction"], seed)
+        records += own
     if not records or not dev_records:
         raise VnpolicyError(Errors.E203.format(n_train=len(records), n_dev=len(dev_records or [])))
 
@@ -221,6 +225,7 @@ def train(
             "seed": seed,
             "n_train_docs": len(records),
             "n_dev_docs": len(dev_records),
+            "n_own_text_docs": sum(is_own_text(r) for r in records),
             "n_train_entities": sum(len(r["entities"]) for r in records),
             "n_train_relations": sum(len(r["relations"]) for r in records),
             "skipped_tasks": len(problems),
@@ -258,6 +263,8 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
     """
     dev = metrics["dev"]
     n_final = metrics["n_train_docs"] + (metrics["n_dev_docs"] if metrics.get("refit_on_all") else 0)
+    n_own = metrics.get("n_own_text_docs", 0)
+    n_news = metrics["n_train_docs"] + metrics["n_dev_docs"] - n_own
     lines = [
         "# vnpolicy default model",
         "",
@@ -273,10 +280,13 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "directive code normaliser.",
         "",
         "## Data",
-        f"- {metrics['n_train_docs'] + metrics['n_dev_docs']} hand-corrected documents of the policy-news pool, annotations in",
+        f"- {n_news} hand-corrected documents of the policy-news pool, annotations in",
         "  `annotations/train/` (stand-off; texts are resolved from the pool file), split by document",
-        f"  (seed {metrics['seed']}) into {metrics['n_train_docs']} for training ({metrics['n_train_entities']} entities,"
-        f" {metrics['n_train_relations']} relations) and {metrics['n_dev_docs']} for dev.",
+        f"  (seed {metrics['seed']}) into {metrics['n_train_docs'] - n_own} for training and {metrics['n_dev_docs']} for dev.",
+        *([f"- {n_own} texts written for training and annotated by hand (`annotations/synthetic/`), all in",
+           "  the training part: the dev split, and every choice made on it, is news only."] if n_own else []),
+        f"- Training part: {metrics['n_train_docs']} documents, {metrics['n_train_entities']} entities,"
+        f" {metrics['n_train_relations']} relations.",
         *([f"- The pattern labels, relation threshold and number of steps ({metrics['best_step']}) were chosen on",
            "  the dev split; the shipped weights were then trained again with those choices on all",
            f"  {n_final} documents, so the dev figures below are those of the first, held-out fit."]
