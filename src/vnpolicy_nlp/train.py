@@ -312,7 +312,9 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "Studio. Output offsets are code-point offsets into the exact input text.",
         "",
         "## Known limits",
-        f"- Trained on {n_final} short news excerpts: long agency and event names (boundaries)",
+        f"- Trained on {n_news} short news excerpts"
+        + (f" and {n_own} texts written for training (fictional people; they may carry their writers'"
+           " habits)" if n_own else "") + ": long agency and event names (boundaries)",
         "  are the weakest; other genres (legal texts, social media) are untested.",
         "- Entity boundaries that fall inside an underthesea word can only be found where the",
         "  tokenizer's case rules split that word.",
