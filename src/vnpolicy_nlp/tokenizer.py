@@ -189,7 +189,7 @@ class UnderTheSeaTokenizer:
         self.syllable_affixes = syllable_affixes
         self.pos_tags = pos_tags
         self.fallbacks = 0
-        self._cache: OrderedDict[str, tuple] = OrderedDict()
+        self._cache: OrderedDict[tuple[bool, str], tuple] = OrderedDict()
         if syllable_affixes:
             vocab.lex_attr_getters[PREFIX] = first_syllable
             vocab.lex_attr_getters[SUFFIX] = last_syllable

@@ -313,9 +313,10 @@ def write_model_card(model_dir: Path, metrics: dict) -> None:
         "",
         "## Known limits",
         f"- Trained on {n_news} short news excerpts"
-        + (f" and {n_own} texts written for training (fictional people; they may carry their writers'"
-           " habits)" if n_own else "") + ": long agency and event names (boundaries)",
-        "  are the weakest; other genres (legal texts, social media) are untested.",
+        + (f" and {n_own} texts written for training" if n_own else "") + ". Long agency and event",
+        "  names (boundaries) are the weakest; other genres (legal texts, social media) are untested.",
+        *(["- The written texts (fictional people, real bodies and places) may carry their writers'",
+           "  habits; every choice about them was measured on news (`annotations/synthetic/`)."] if n_own else []),
         "- Entity boundaries that fall inside an underthesea word can only be found where the",
         "  tokenizer's case rules split that word.",
         "- Relations are only predicted within one sentence, between label pairs the spec allows.",
