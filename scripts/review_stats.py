@@ -16,6 +16,7 @@ from pathlib import Path
 from round_stats import _spans, compare
 
 from vnpolicy_nlp.labelstudio.convert import load_export
+from vnpolicy_nlp.output import write_atomic
 from vnpolicy_nlp.paths import default_corpus_path
 
 
@@ -54,7 +55,7 @@ def main() -> int:
     result = {"changes": compare(before, after), "followed_model": followed_model(before, after, predicted)}
     print(json.dumps(result, indent=2))
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_atomic(args.json, json.dumps(result, indent=2) + "\n")
     return 0
 
 

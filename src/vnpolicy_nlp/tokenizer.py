@@ -37,9 +37,10 @@ PROTECTED = re.compile(
     r"|[A-ZĐ]+(?:&[A-ZĐ]+)+"  # TT&TT
     r")(?![\w])"
 )
-#: Texts whose segmentation is remembered: spaCy's training corpus re-tokenises every document
-#: every epoch, and underthesea is most of that cost.
-CACHE_SIZE = 4096
+#: Characters of text whose segmentation is remembered (most recent first): spaCy's training
+#: corpus re-tokenises every document every epoch, and underthesea is most of that cost. Bounded
+#: by characters, not texts, so a long predict run over big articles holds tens of MB at most.
+CACHE_CHARS = 2_000_000
 _SENT_END = {".", "!", "?", "…", "..."}
 _OPENERS = "\"“‘'([«"
 
@@ -189,7 +190,8 @@ class UnderTheSeaTokenizer:
         self.syllable_affixes = syllable_affixes
         self.pos_tags = pos_tags
         self.fallbacks = 0
-        self._cache: OrderedDict[tuple[bool, str], tuple] = OrderedDict()
+        self._cache: OrderedDict[str, tuple] = OrderedDict()
+        self._cached_chars = 0
         if syllable_affixes:
             vocab.lex_attr_getters[PREFIX] = first_syllable
             vocab.lex_attr_getters[SUFFIX] = last_syllable
@@ -201,14 +203,15 @@ class UnderTheSeaTokenizer:
     def _segment(self, text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, str], ...]]:
         """The word spans, and the segmenter's ``(start, POS tag)`` per segmenter word when
         ``pos_tags`` is on (else empty)."""
-        key = (self.pos_tags, text)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        if text in self._cache:
+            self._cache.move_to_end(text)
+            return self._cache[text]
         spans, tagged = self._segment_uncached(text)
-        result = self._cache[key] = (tuple(spans), tuple(tagged))
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        result = self._cache[text] = (tuple(spans), tuple(tagged))
+        self._cached_chars += len(text)
+        while self._cached_chars > CACHE_CHARS:
+            old, _ = self._cache.popitem(last=False)
+            self._cached_chars -= len(old)
         return result
 
     def _segment_uncached(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
